@@ -1,0 +1,33 @@
+# The two commands of the README: `make demo` (the main job) and `make test`.
+# Both create or refresh the project's virtualenv (.venv) first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NAME   ?= demo
+JOBS   ?= 2
+
+.PHONY: venv demo test test-slow export clean-nbs lab
+
+$(STAMP): settings.ini setup.py pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -U pip setuptools wheel packaging
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	$(BIN)/cosface_demo --name $(NAME) $(if $(DATA),--data $(DATA)) $(if $(LFW_ROOT),--lfw_root $(LFW_ROOT)) $(if $(PAIRS),--pairs $(PAIRS)) $(DEMO_ARGS)
+
+test: venv
+	$(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_ARGS)
+
+test-slow: venv
+	COSFACE_SLOW=1 $(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_ARGS)
+
+export: venv
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+lab: venv
+	$(BIN)/jupyter lab --allow-root --no-browser --ip 127.0.0.1 nbs

@@ -1,0 +1,28 @@
+"""The repo's invariants: cosface/ is exactly what nbdev_export writes, and notebooks are committed clean."""
+import shutil, subprocess, sys, filecmp
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+def _copy(tmp):
+    dst = tmp/'repo'
+    dst.mkdir()
+    for f in ('settings.ini', 'setup.py'): shutil.copy(ROOT/f, dst/f)
+    shutil.copytree(ROOT/'nbs', dst/'nbs', ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    shutil.copytree(ROOT/'cosface', dst/'cosface', ignore=shutil.ignore_patterns('__pycache__'))
+    return dst
+
+def test_export_matches_library(tmp_path):
+    dst = _copy(tmp_path)
+    subprocess.run([BIN/'nbdev_export'], cwd=dst, check=True, capture_output=True)
+    cmp = filecmp.dircmp(ROOT/'cosface', dst/'cosface', ignore=['__pycache__'])
+    changed = cmp.diff_files + cmp.left_only + cmp.right_only
+    assert not changed, f'nbdev_export would change cosface/: {changed}. Edit nbs/, run `make export`, commit both.'
+
+def test_notebooks_clean(tmp_path):
+    dst = _copy(tmp_path)
+    subprocess.run([BIN/'nbdev_clean'], cwd=dst, check=True, capture_output=True)
+    dirty = [p.relative_to(dst).as_posix() for p in sorted((dst/'nbs').rglob('*.ipynb'))
+             if p.read_bytes() != (ROOT/p.relative_to(dst)).read_bytes()]
+    assert not dirty, f'notebooks not clean: {dirty}. Run `make export` (nbdev_clean) and commit.'
