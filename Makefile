@@ -4,10 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-NAME   ?= demo
 JOBS   ?= 2
 
-.PHONY: venv demo test test-slow export clean-nbs lab
+.PHONY: venv demo test test-slow export lab report
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +17,7 @@ $(STAMP): settings.ini setup.py pyproject.toml
 venv: $(STAMP)
 
 demo: venv
-	$(BIN)/cosface_demo --name $(NAME) $(if $(DATA),--data $(DATA)) $(if $(LFW_ROOT),--lfw_root $(LFW_ROOT)) $(if $(PAIRS),--pairs $(PAIRS)) $(DEMO_ARGS)
+	$(BIN)/cosface_demo $(if $(NAME),--name $(NAME)) $(if $(DATA),--data $(DATA)) $(if $(LFW_ROOT),--lfw_root $(LFW_ROOT)) $(if $(PAIRS),--pairs $(PAIRS)) $(DEMO_ARGS)
 
 test: venv
 	$(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_ARGS)
@@ -28,6 +27,9 @@ test-slow: venv
 
 export: venv
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+report: venv
+	$(BIN)/cosface_report $(KIND) $(ARGS)
 
 lab: venv
 	$(BIN)/jupyter lab --allow-root --no-browser --ip 127.0.0.1 nbs
