@@ -17,6 +17,15 @@ def test_train_help():
                  '--backbone', '--optimizer', '--lr', '--image_size', '--seed', '--config']:
         assert flag in out, flag
 
+@pytest.mark.parametrize('script,flags', [
+    ('cosface_validate', ['--model', '--lfw_root', '--pairs', '--save_dir', '--dataset_path', '--bin', '--no-flip', '--detector']),
+    ('cosface_align', ['--src', '--dst', '--detector', '--min_score', '--select', '--workers']),
+    ('cosface_report', ['--param', '--name', '--show_code', '--batch', '--force']),
+    ('cosface_demo', ['--name', '--data', '--lfw_root', '--pairs'])])
+def test_help(script, flags):
+    out = run(script, '--help').stdout
+    for f in flags: assert f in out, (script, f)
+
 def test_train_missing_data_is_one_line():
     r = run('cosface_train', '--dataset_path', '/no/such/folder', check=False)
     assert r.returncode == 2
