@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 import pytest
 from nbdev.config import get_config
-from nbdev.test import test_nb
+from nbdev import test as nbdev_test
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))
@@ -12,5 +12,5 @@ NBS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))
 def test_notebook(nb, capsys):
     flags = get_config(path=ROOT).get('tst_flags', '').split()
     force = flags if os.environ.get('COSFACE_SLOW') else None
-    ok, secs = test_nb(nb, skip_flags=flags, force_flags=force, basepath=ROOT)
+    ok, secs = nbdev_test.test_nb(nb, skip_flags=flags, force_flags=force, basepath=ROOT)
     assert ok, f'{nb.name} failed (traceback above)'
