@@ -209,8 +209,11 @@ def cosface_report(
 ):
     "Run a parameterized report notebook with papermill and publish it as HTML under reports/."
     from cosface.reports import run_report, run_batch, parse_params
-    if batch: res = run_batch(batch, force, experiments_dir, reports_dir, show_code or None, log_output=log_output)
-    elif kind: res = [run_report(kind, parse_params(param), name, experiments_dir, reports_dir, show_code, force, log_output=log_output)]
+    if log_output:
+        import logging; logging.basicConfig(level=logging.INFO, format='%(message)s')
+    kw = dict(progress=True, log_output=log_output)
+    if batch: res = run_batch(batch, force, experiments_dir, reports_dir, show_code or None, **kw)
+    elif kind: res = [run_report(kind, parse_params(param), name, experiments_dir, reports_dir, show_code, force, **kw)]
     else: raise ValueError('give a report kind (train, eval, ...) or --batch FILE')
     for r in res: print(r.summary())
     if res: print(f'index: {Path(reports_dir)/"index.html"}')
@@ -247,12 +250,12 @@ def cosface_demo(
     params = {**DEMO, 'epochs': epochs, 'image_size': image_size, 'backbone': backbone, 'crop': crop,
               'data': data, 'lfw_root': lfw_root, 'pairs': pairs}
     print(f'[1/2] training report {name} (this trains the model: a few minutes on 2 CPU cores)')
-    tr = run_report('train', params, name, experiments_dir, reports_dir)
+    tr = run_report('train', params, name, experiments_dir, reports_dir, progress=True)
     print(tr.summary())
     if not tr.ok: raise SystemExit(1)
     print(f'[2/2] evaluation report {name}-eval')
     ev = run_report('eval', {'model': str(Path(experiments_dir)/name/'final_model.keras'), 'lfw_root': lfw_root, 'pairs': pairs},
-                    f'{name}-eval', experiments_dir, reports_dir)
+                    f'{name}-eval', experiments_dir, reports_dir, progress=True)
     print(ev.summary())
     index = Path(reports_dir).resolve()/'index.html'
     print(f'\ndone in {(time.time() - t0)/60:.1f} min. Open {index}\n  run folder: {Path(experiments_dir).resolve()/name}')
