@@ -238,7 +238,9 @@ def verification_metrics(results:list, # `cosface.evaluate.validate` results
     out = {}
     for r in results:
         m, n = r['metrics'], r['dataset']
-        out |= {f'{n}_accuracy': m['accuracy_mean'], f'{n}_accuracy_std': m['accuracy_std'], f'{n}_auc': m['auc']}
+        if len(m['fold_accuracies']) > 1: out |= {f'{n}_accuracy': m['accuracy_mean'], f'{n}_accuracy_std': m['accuracy_std']}
+        else: out[f'{n}_best_threshold_accuracy'] = m['accuracy_mean']   # a single set (View 1): no held-out folds
+        out[f'{n}_auc'] = m['auc']
     return out
 
 def verification_table(results:list, # `cosface.evaluate.validate` results
