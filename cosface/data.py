@@ -41,7 +41,7 @@ def _reason(path)->str:
     except OSError as e: return f'unreadable: {e.strerror}'
     if size == 0: return 'empty file (0 bytes)'
     if p.suffix.lower() not in IMAGE_EXTS: return f'not an image extension ({p.suffix or "none"})'
-    head = p.open('rb').read(16)
+    with p.open('rb') as f: head = f.read(16)
     sigs = {b'\xff\xd8': 'JPEG', b'\x89PNG': 'PNG', b'BM': 'BMP', b'GIF8': 'GIF', b'RIFF': 'WebP'}
     kind = next((v for k,v in sigs.items() if head.startswith(k)), None)
     if kind is None: return 'not an image (unknown file signature)'
