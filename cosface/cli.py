@@ -94,7 +94,7 @@ def cosface_train(
 
 def train_main(argv=None):
     "Console entry point of `cosface_train`."
-    return main(cosface_train, argv, {'--dataset_path': '--data'}, 'cosface_train') and None
+    main(cosface_train, argv, {'--dataset_path': '--data'}, 'cosface_train')
 
 # %% ../nbs/10_cli.ipynb #632950c2
 @call_parse
