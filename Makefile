@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: venv demo test test-slow export lab report
+.PHONY: venv demo test test-slow export templates lab report
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test-slow: venv
 
 export: venv
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+templates: venv
+	$(BIN)/python -c "from cosface.reports import sync_templates; print('rewrote the parameters cell of:', sync_templates() or 'nothing (in sync)')" && $(BIN)/nbdev_clean
 
 report: venv
 	$(BIN)/cosface_report $(KIND) $(ARGS)

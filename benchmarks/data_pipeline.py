@@ -7,7 +7,7 @@ last batch and the end of the epoch (`fit()` idling while tf.data shuts the iter
     .venv/bin/python benchmarks/data_pipeline.py [--epochs 3] [--image_size 112]
 """
 import argparse, os, time
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+import cosface                  # before keras: quiet TensorFlow start-up
 import numpy as np, keras
 from cosface.config import Config
 from cosface.data import load_face_data, face_dataset

@@ -15,7 +15,7 @@ __all__ = ['TEMPLATES', 'TEMPLATE_OPTIONS', 'GENERATED', 'SOURCES', 'REPORT_DIR_
            'available_templates', 'resolve_template', 'parameters_source', 'template_parameters_cell', 'template_drift',
            'sync_templates', 'template_params', 'check_params', 'parse_value', 'parse_params', 'report_dir',
            'record_metrics', 'export_html', 'read_report', 'build_index', 'ReportResult', 'kernel_python', 'published',
-           'run_report', 'read_batch', 'run_batch']
+           'run_report', 'read_batch', 'run_batch', 'run_demo']
 
 # %% ../nbs/20_reports.ipynb #42972b1f
 def templates_dir()->Path:
@@ -476,3 +476,34 @@ def run_batch(yaml_path, # the batch file (see `read_batch`)
         print(res.summary())
         out.append(res)
     return out
+
+# %% ../nbs/20_reports.ipynb #949669d4
+def run_demo(name:str|None=None, # run name (default: demo-<date>-<time>); the evaluation report is <name>-eval
+             data:str|None=None, # identity folder to train on (default: the embedded synthetic faces)
+             lfw_root:str|None=None, # LFW-style image folder for the evaluation (default: synthetic held-out identities)
+             pairs:str|None=None, # pairs file for the evaluation (LFW pairs.txt / pairsDevTest.txt)
+             epochs:int=8, # total epochs (the first with the backbone frozen)
+             image_size:int=64, # network input side
+             crop:float=1.0, # centre-crop fraction (about 0.5 for unaligned LFW deep-funneled images)
+             backbone:str='mobilefacenet', # backbone
+             experiments_dir:str='experiments', # parent of run folders
+             reports_dir:str='reports', # where the HTML and index.html go
+            )->tuple:
+    "The main job: train, evaluate with the LFW protocol, publish the train and eval reports; returns both results."
+    from cosface.views import minutes
+    t0 = time.time()
+    name = name or f"demo-{datetime.datetime.now():%Y%m%d-%H%M%S}"
+    if data is not None and not Path(expand_path(data)).is_dir(): raise FileNotFoundError(f'dataset folder not found: {data}')
+    params = dict(backbone=backbone, image_size=image_size, embedding_dim=128, epochs=epochs, head_epochs=1, batch_size=32,
+                  optimizer='sgd', lr=0.1, finetune_lr=0.1, s=32.0, crop=crop, data=data, lfw_root=lfw_root, pairs=pairs)
+    print(f'[1/2] training report {name} (this trains the model: a few minutes on 2 CPU cores)')
+    tr = run_report('train', params, name, experiments_dir, reports_dir, progress=True)
+    print(tr.summary())
+    if not tr.ok: return tr, None
+    print(f'[2/2] evaluation report {name}-eval')
+    ev = run_report('eval', {'model': str(Path(experiments_dir)/name/'final_model.keras'), 'lfw_root': lfw_root, 'pairs': pairs},
+                    f'{name}-eval', experiments_dir, reports_dir, progress=True)
+    print(ev.summary())
+    print(f'\ndone in {minutes(time.time() - t0)}. Open {public_path(Path(reports_dir).resolve()/"index.html")}'
+          f'\n  run folder: {public_path(Path(experiments_dir).resolve()/name)}')
+    return tr, ev

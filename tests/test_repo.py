@@ -1,5 +1,6 @@
-"""The repo's invariants: cosface/ is exactly what nbdev_export writes, and notebooks are committed clean."""
-import shutil, subprocess, sys, filecmp
+"""The repo's invariants: cosface/ is exactly what nbdev_export writes, notebooks are committed clean, templates are in
+sync with their sources, and no committed file carries an absolute path of this machine."""
+import os, shutil, subprocess, sys, filecmp
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +27,19 @@ def test_notebooks_clean(tmp_path):
     dirty = [p.relative_to(dst).as_posix() for p in sorted((dst/'nbs').rglob('*.ipynb'))
              if p.read_bytes() != (ROOT/p.relative_to(dst)).read_bytes()]
     assert not dirty, f'notebooks not clean: {dirty}. Run `make export` (nbdev_clean) and commit.'
+
+def test_templates_in_sync():
+    from cosface.reports import template_drift
+    assert template_drift() == [], 'report templates drifted from Config/validate: run `make templates` and commit'
+
+def test_no_absolute_paths_in_committed_files():
+    files = subprocess.run(['git', '-C', str(ROOT), 'ls-files'], capture_output=True, text=True).stdout.split()
+    if not files: return                                  # not a git checkout (an sdist): nothing committed to check
+    needles = {str(ROOT) + '/', str(Path.home()) + '/'} - {'/'}
+    bad = []
+    for f in files:
+        p = ROOT/f
+        if not p.is_file() or p.stat().st_size > 20_000_000: continue
+        text = p.read_bytes().decode('utf-8', 'ignore')
+        bad += [f'{f}: {n}' for n in needles if n in text]
+    assert not bad, f'committed files with absolute paths of this machine: {bad[:10]}'
