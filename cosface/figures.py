@@ -105,10 +105,13 @@ def plot_score_distributions(scores, # similarity per pair
     "Genuine vs impostor score histograms (density, with KDE) and the threshold."
     s, y = np.asarray(scores, float), np.asarray(issame, bool)
     df = pd.DataFrame({'score': s, 'pair': np.where(y, 'genuine', 'impostor')})
-    kde = all(len(np.unique(s[y == v])) > 2 for v in (True, False))
+    lo, hi = float(s.min()), float(s.max())
+    spread = hi - lo > 1e-6 * max(1.0, abs(hi))                       # a collapsed model scores every pair alike
+    kde = spread and all(len(np.unique(s[y == v])) > 2 for v in (True, False))
+    edges = np.linspace(lo, hi, bins + 1) if spread else np.array([lo - 0.5e-3, hi + 0.5e-3])
     fig, ax = plt.subplots(figsize=(6, 4))
     sns.histplot(df, x='score', hue='pair', hue_order=['genuine', 'impostor'], palette=['tab:green', 'tab:red'],
-                 stat='density', common_norm=False, bins=bins, kde=kde, element='step', ax=ax)
+                 stat='density', common_norm=False, bins=edges, kde=kde, element='step', ax=ax)
     if threshold is not None:
         ax.axvline(threshold, color='k', ls='--', lw=1.2)
         ax.text(threshold, ax.get_ylim()[1]*0.97, f' threshold {threshold:.3f}', va='top', fontsize=8)

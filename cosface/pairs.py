@@ -10,8 +10,8 @@ import numpy as np, pandas as pd
 from .paths import scan_identities, atomic_write
 
 # %% auto #0
-__all__ = ['lfw_image_path', 'lfw_images_root', 'contiguous_folds', 'read_pairs', 'read_bin', 'make_pairs', 'pair_identities',
-           'shared_identities']
+__all__ = ['lfw_image_path', 'lfw_images_root', 'contiguous_folds', 'read_pairs', 'read_people', 'read_bin', 'make_pairs',
+           'pair_identities', 'shared_identities']
 
 # %% ../nbs/05_pairs.ipynb #b5d81a72
 _LFW_EXTS = ('.jpg', '.png', '.jpeg', '.bmp', '.JPG', '.PNG', '.JPEG', '.BMP')
@@ -137,6 +137,20 @@ def read_pairs(pairs_path, # LFW `pairs.txt`/`pairsDevTest.txt`, or a plain `pat
     if not src.is_file(): raise FileNotFoundError(f"pairs file not found: {src}")
     df = _parse_pairs(src.read_text().splitlines(), src, root, n_folds)
     return _check_missing(df, src, df.attrs['root'], drop_missing)
+
+# %% ../nbs/05_pairs.ipynb #be2e5210
+def read_people(path, # an LFW people file
+               )->dict:
+    "`{name: number of images}` of an LFW people file (`peopleDevTrain.txt`, `people.txt`, ...)."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"people file not found: {path}")
+    out = {}
+    for no, line in enumerate(path.read_text().splitlines(), 1):
+        t = line.split()
+        if len(t) == 1 and t[0].isdigit(): continue                  # a count line
+        if len(t) != 2 or not t[1].isdigit(): raise ValueError(f"{path}: line {no}: expected `name count`, got {line!r}")
+        out[t[0]] = int(t[1])
+    return out
 
 # %% ../nbs/05_pairs.ipynb #a04f7ac8
 _BIN_GLOBALS = {('_codecs', 'encode'), ('numpy', 'ndarray'), ('numpy', 'dtype'), ('numpy', 'bool_'),

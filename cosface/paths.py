@@ -12,7 +12,7 @@ import cosface
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'repo_root', 'data_root', 'cache_dir', 'public_path', 'public_text', 'expand_path', 'atomic_write',
-           'IdentityScan', 'scan_identities']
+           'IdentityScan', 'scan_identities', 'link_identities']
 
 # %% ../nbs/02_paths.ipynb #9ba3273b
 def repo_root()->Path|None:
@@ -145,3 +145,20 @@ def scan_identities(root, # identity folder `root/<identity>/<image>`
                 else: rows.append((str(p), entry.name)); n += 1
         if n == 0 and not any(s[0].startswith(str(entry) + os.sep) for s in skipped): skipped.append((str(entry), 'empty identity folder'))
     return IdentityScan(root, pd.DataFrame(rows, columns=['path', 'identity']), pd.DataFrame(skipped, columns=['path', 'reason']))
+
+# %% ../nbs/02_paths.ipynb #1ffcd198
+def link_identities(src, # identity folder to take identities from
+                    names, # identity names to include
+                    dst, # folder to create, holding one link per identity
+                   )->IdentityScan:
+    "Make `dst/<name>` a symbolic link to `src/<name>` for each name (names missing in `src` are an error); returns its scan."
+    src, dst = Path(src).resolve(), Path(dst)
+    missing = [n for n in names if not (src/n).is_dir()]
+    if missing: raise FileNotFoundError(f"{len(missing)} identities not found in {src}, e.g. {missing[:3]}")
+    dst.mkdir(parents=True, exist_ok=True)
+    for n in names:
+        link = dst/n
+        if link.is_symlink() and link.resolve() == (src/n).resolve(): continue
+        if link.exists() or link.is_symlink(): raise FileExistsError(f"{link} exists and is not a link to {src/n}")
+        link.symlink_to(src/n, target_is_directory=True)
+    return scan_identities(dst)
