@@ -43,26 +43,35 @@ def register_keras_objects():
     for m in KERAS_OBJECT_MODULES: importlib.import_module(m)
 
 class _ImportHooks(importlib.abc.MetaPathFinder):
-    "Run `before()` around and `after()` once after the first import of a watched top-level module."
-    def __init__(self): self.hooks = {}
+    "Run `around()` around and `after()` after the first execution of a watched top-level module."
+    def __init__(self): self.hooks, self._finding = {}, set()
     def watch(self, name, around=None, after=None):
         if name in sys.modules:
             if after: after()
             return
         self.hooks[name] = (around, after)
-        if self not in sys.meta_path: sys.meta_path.insert(0, self)
+        self.settle()
     def find_spec(self, name, path=None, target=None):
-        if name not in self.hooks: return None
-        around, after = self.hooks.pop(name)
-        if not self.hooks and self in sys.meta_path: sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)     # the real finders
+        if name not in self.hooks or name in self._finding: return None
+        self._finding.add(name)
+        try: spec = importlib.util.find_spec(name)    # the real finders (a spec may also be asked for and never loaded)
+        finally: self._finding.discard(name)
         if spec is None or spec.loader is None or not hasattr(spec.loader, 'exec_module'): return spec
         run = spec.loader.exec_module
         def exec_module(module):
+            around, after = self.hooks.pop(name, (None, None))
             with (around() if around else contextlib.nullcontext()): run(module)
             if after: after()
+            self.settle()
         spec.loader.exec_module = exec_module
         return spec
+    def settle(self):
+        "Run the hooks of watched modules that arrived unseen, and stay first on `sys.meta_path` while any is left."
+        for name in [n for n in self.hooks if n in sys.modules]:   # imported without asking us
+            _, after = self.hooks.pop(name)
+            if after: after()
+        if self in sys.meta_path: sys.meta_path.remove(self)
+        if self.hooks: sys.meta_path.insert(0, self)
 
 _hooks = _ImportHooks()
 _hooks.watch('tensorflow', around=quiet_stderr)

@@ -153,6 +153,7 @@ class Config:
         "A copy with `kwargs` changed (unknown keys are an error)."
         return Config.from_dict({**self.to_dict(), **kwargs})
 
+# %% ../nbs/01_config.ipynb #b44543cc
 CHOICES = {'backbone': BACKBONES, 'optimizer': OPTIMIZERS, 'face_detector': DETECTORS, 'progress': (0, 1, 2)}
 
 def config_specs()->list:
@@ -162,6 +163,7 @@ def config_specs()->list:
     return _SPECS
 _SPECS = None
 
+# %% ../nbs/01_config.ipynb #ff654806
 def _range(cfg, name, lo=None, hi=None, lo_open=False, hi_open=False):
     v = getattr(cfg, name)
     if v is None: return

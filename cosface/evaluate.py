@@ -104,6 +104,7 @@ def decode_images(bins:list, # encoded images (JPEG/PNG bytes), e.g. from `cosfa
     if len(shapes) > 1: raise ValueError(f"{what}s of different sizes {sorted(shapes)[:3]}")
     return np.stack(out)
 
+# %% ../nbs/18_evaluate.ipynb #ccb29e76
 def _fingerprint(model):
     src = getattr(model, '_cosface_source', None)
     if src and os.path.exists(src):
@@ -124,47 +125,6 @@ def _embed_batches(model, ds, n, batch_size, flip, progress):
     if not out: return np.zeros((0, model.output_shape[-1]), np.float32)
     e = np.concatenate(out)
     return l2_normalize(e.astype(np.float64)).astype(np.float32)
-
-def extract_embeddings(model, # embedding model (or anything `load_embedding_model` accepts)
-                       images, # image paths, or a uint8 array N x H x W x 3
-                       batch_size:int=64, # images per forward pass (doubled with flip)
-                       flip:bool=True, # add the mirror image's embedding before normalising
-                       crop:float=1.0, # centre-crop fraction, as in training
-                       progress:bool=True, # show a tqdm progress bar
-                       cache=None, # `.npz` file to reuse/save embeddings (paths only)
-                       image_size:int|None=None, # input side, only for models that accept any size
-                      )->np.ndarray:
-    "L2-normalised float32 embeddings (N, D), one per entry of `images`, each unique path embedded once."
-    if not isinstance(model, keras.Model): model = load_embedding_model(model)
-    size = model_image_size(model, image_size)
-    if isinstance(images, np.ndarray) and images.ndim == 4:
-        if images.shape[-1] != 3: raise ValueError(f"images have shape {images.shape}: expected N x H x W x 3")
-        images = images.astype(np.uint8, copy=False)
-        ds = tf.data.Dataset.from_generator(lambda: iter(images), output_signature=tf.TensorSpec(images.shape[1:], tf.uint8))
-        ds = ds.map(lambda im: preprocess(im, size, crop)).batch(batch_size).prefetch(2)
-        return _embed_batches(model, ds, len(images), batch_size, flip, progress)
-    paths = [str(p) for p in images]
-    uniq = list(dict.fromkeys(paths))
-    pos = {p: i for i, p in enumerate(uniq)}
-    inverse = np.array([pos[p] for p in paths], int)
-    key = hashlib.sha1(json.dumps([_fingerprint(model), bool(flip), float(crop), size, uniq]).encode()).hexdigest()
-    if cache is not None and Path(cache).is_file():
-        try:
-            z = np.load(cache)
-            if str(z['key']) == key: return z['embeddings'][inverse]
-        except Exception: pass
-    try: emb = _embed_batches(model, image_dataset(uniq, size, batch_size, crop=crop), len(uniq), batch_size, flip, progress)
-    except tf.errors.OpError as e:
-        missing = [p for p in uniq if not os.path.isfile(p)]
-        if missing: raise FileNotFoundError(f"{len(missing)} image(s) not found, e.g. {missing[:3]}") from None
-        from cosface.data import find_bad_images
-        bad = find_bad_images(uniq)
-        if bad: raise ValueError(f"{len(bad)} unreadable image(s): " + '; '.join(f'{p}: {r}' for p, r in list(bad.items())[:3])) from None
-        raise
-    if cache is not None:
-        Path(cache).parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, key=key, embeddings=emb)
-    return emb[inverse]
 
 def extract_embeddings(model, # embedding model (or anything `load_embedding_model` accepts)
                        images, # image paths, or a uint8 array N x H x W x 3

@@ -36,6 +36,7 @@ def lfw_images_root(folder)->Path:
 
 # %% ../nbs/05_pairs.ipynb #be21087b
 def _tokens(line):
+    "A line's fields: tab-separated when it has tabs (names may hold spaces), else whitespace-separated."
     return [t.strip() for t in line.split('\t') if t.strip()] if '\t' in line else line.split()
 
 def _content_lines(lines):
@@ -51,6 +52,7 @@ def _content_lines(lines):
         rows.append((no, line.rstrip('\r\n')))
     return rows, k
 
+# %% ../nbs/05_pairs.ipynb #677c8459
 def contiguous_folds(n:int, # number of pairs
                      n_folds:int=10, # number of folds
                     )->np.ndarray:
@@ -58,6 +60,7 @@ def contiguous_folds(n:int, # number of pairs
     sizes = [len(a) for a in np.array_split(np.arange(n), max(int(n_folds), 1))]
     return np.repeat(np.arange(len(sizes)), sizes)
 
+# %% ../nbs/05_pairs.ipynb #d912c540
 def _parse_lfw(rows, header, src, root):
     n_sets, n = (1, header[0]) if len(header) == 1 else header
     if n_sets < 1 or n < 1: raise ValueError(f"{src}: line {rows[0][0]}: bad header {rows[0][1]!r}")
@@ -113,6 +116,7 @@ def _parse_pairs(lines, src, root=None, n_folds=10):
     df.attrs.update(source=str(src), format=fmt, n_folds=int(nf), root=str(root), n_dropped=0)
     return df
 
+# %% ../nbs/05_pairs.ipynb #81a39b48
 def _check_missing(df, src, root, drop_missing):
     paths = pd.unique(pd.concat([df.path1, df.path2]))
     missing = sorted(p for p in paths if not os.path.isfile(p))

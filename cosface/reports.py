@@ -4,7 +4,8 @@
 
 # %% ../nbs/20_reports.ipynb #3e0993fe
 from __future__ import annotations
-import os, re, sys, json, time, html, datetime, contextlib, warnings
+import os, re, sys, json, time, html, datetime, warnings
+from unittest import mock
 from dataclasses import dataclass, field
 from pathlib import Path
 from .config import OptionSpec, option_specs, config_specs, check_value
@@ -313,20 +314,7 @@ def _result(d:Path, rd:Path, r:dict, **kw)->ReportResult:
     return ReportResult(r['name'], r.get('kind'), r.get('status'), r.get('error'), d, rd/f"{r['name']}.html", rd/'index.html',
                         r.get('seconds') or 0.0, r.get('dataset'), r.get('model'), r.get('metrics') or {}, headlines=r.get('headlines') or [], **kw)
 
-@contextlib.contextmanager
-def _environ(**kw):
-    "Set environment variables (None: unset) for the duration of the block."
-    old = {k: os.environ.get(k) for k in kw}
-    try:
-        for k, v in kw.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = str(v)
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
-
+# %% ../nbs/20_reports.ipynb #097ec044
 def kernel_python(kernel:str='python3', # kernelspec name
                  )->str|None:
     "The interpreter a kernelspec runs (a plain `python` command means this one), or None if not a Python kernel."
@@ -343,6 +331,7 @@ def _check_kernel(kernel):
         warnings.warn(f"kernel {kernel!r} runs {py}, not this interpreter {sys.executable}: it may lack cosface; "
                       f"`{sys.executable} -m ipykernel install --sys-prefix` installs a kernelspec for this environment")
 
+# %% ../nbs/20_reports.ipynb #a32fe972
 def published(name:str, # run name
               experiments_dir='experiments', # where runs live
               reports_dir='reports', # where HTML reports live
@@ -355,9 +344,7 @@ def _check_name(name):
     if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9_.+=-]*', name or '') or name == 'index':
         raise ValueError(f"bad report name {name!r}: use letters, digits and _ . + = - (not 'index')")
 
-
-
-# %% ../nbs/20_reports.ipynb #88eca1f4
+# %% ../nbs/20_reports.ipynb #62cbaf8f
 def _map_paths(params:dict, fn)->dict:
     "`params` with `fn` applied to every string that names a path (absolute, `$COSFACE_...`, `~/...`, or existing), in lists too."
     def one(v):
@@ -398,7 +385,8 @@ def run_report(kind_or_template, # `train`, `eval`, another kind from `available
     nb_path, html_path = d/'report.ipynb', rd/f'{name}.html'
     start, t0, status, error, interrupted = _now(), time.time(), 'ok', None, None
     pypath = os.pathsep.join([str(repo_root() or Path.cwd())] + ([os.environ['PYTHONPATH']] if os.environ.get('PYTHONPATH') else []))
-    with _environ(**{REPORT_DIR_ENV: d.resolve(), 'PYTHONPATH': pypath, 'MPLBACKEND': None}):
+    with mock.patch.dict(os.environ, {REPORT_DIR_ENV: str(d.resolve()), 'PYTHONPATH': pypath}):
+        os.environ.pop('MPLBACKEND', None)          # the kernel draws inline
         try:
             pm.execute_notebook(str(template), str(nb_path), parameters=params, kernel_name=kernel, progress_bar=progress,
                                 log_output=log_output, execution_timeout=timeout,

@@ -200,6 +200,7 @@ def _draw_head(P, f, q):
     P.poly(outline, skin, z=0.0)
     return outline
 
+# %% ../nbs/07_synthetic.ipynb #7f0d6443
 def _draw_beard(P, f, outline, tip_y, mouth_y):
     "Full beard or stubble along the jaw, goatee, moustache"
     mw, lip, col = f['mouth_w'], f['lip_up'], _shade(f['hair_colour'], 0.9)
@@ -230,6 +231,7 @@ def _draw_hair(P, f):
     if style == 'fringe': inner += 0.03 * np.cos(xs * 40 + f['hair_part'] * 9)
     P.poly(np.concatenate([outer, np.stack([xs, inner], 1)]), f['hair_colour'])
 
+# %% ../nbs/07_synthetic.ipynb #8d9141ac
 def _draw_brows(P, f, q):
     "Eyebrows: arched bands, thicker at the inner end"
     col, u = _mix(f['hair_colour'], [20, 15, 12], 0.35), np.linspace(-1, 1, 12)
@@ -263,6 +265,7 @@ def _draw_eyes(P, f, q):
         P.line(place(x, up), _shade(skin, 0.35), 0.016, z=z)
         P.line(place(x * 0.9, lo * 1.25), _shade(skin, 0.8), 0.008, z=z)
 
+# %% ../nbs/07_synthetic.ipynb #0411bd1c
 def _draw_nose(P, f, tip_y):
     "Shaded nose ridge, alar creases and nostrils"
     nw, ey, skin = f['nose_w'], f['eye_y'], f['skin']
@@ -288,6 +291,7 @@ def _draw_mouth(P, f, q, mouth_y):
         P.poly(_band(x * 0.6, mid, mid + 0.4 * gap), (235, 230, 220), z=0.7)
     P.line(np.stack([x, mid], 1), _shade(lip, 0.5), 0.01, z=0.7)
 
+# %% ../nbs/07_synthetic.ipynb #f2ef15dc
 def _draw_marks(P, f):
     "Moles and freckles at fixed places on the face"
     a, b = f['face_w'], f['face_h']

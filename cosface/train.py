@@ -116,6 +116,7 @@ class TrainResult:
         return (f"{len(self.history)} epochs in {self.train_seconds/60:.1f} min of training: "
                 f"train accuracy {100*last['accuracy']:.2f}%{val}")
 
+# %% ../nbs/17_train.ipynb #89b1c043
 def _resolve(cfg:Config)->Config:
     if cfg.output_dir or cfg.name: return cfg
     return cfg.replace(name=f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{cfg.backbone}")
@@ -138,6 +139,7 @@ def _prepare_dir(d:Path, exist_ok:bool):
                                   "(nothing was changed)")
     for sub in ('checkpoints', 'logs', 'figures'): (d/sub).mkdir(parents=True, exist_ok=True)
 
+# %% ../nbs/17_train.ipynb #fc51b2f1
 def _fit_phase(model, cfg, phase, epochs, initial_epoch, lr, train_ds, val_ds, steps, d, rows, step_rows, n_images):
     schedule = phase_schedule(lr, epochs - initial_epoch, steps, cfg.warmup_epochs, cfg.min_lr)
     opt = make_optimizer(cfg.optimizer, schedule, cfg.momentum, cfg.nesterov, cfg.weight_decay)
