@@ -387,5 +387,5 @@ def align_pair_images(lfw_root, # image root the pairs files refer to
                       retinaface_weights=retinaface_weights)
     n_fb = int((rep.method == 'fallback_center').sum())
     print(f'aligned {len(paths)} images with {detector}: {int(rep.aligned.sum())} by landmarks, {n_fb} centre-crop fallbacks '
-          f'(no face found); every pair kept; report: {Path(dst)/"align_report.csv"}')
+          f'(no face found); every pair kept; report: {public_path(Path(dst)/"align_report.csv")}')
     return Path(dst), pairs

@@ -189,7 +189,7 @@ def cosface_report(kind=None, param=None, batch=None, name=None, show_code=False
     if batch: res = run_batch(batch, force, experiments_dir, reports_dir, show_code or None, **kw)
     elif kind: res = [run_report(kind, parse_params(param), name, experiments_dir, reports_dir, show_code, force, **kw)]
     else: raise ValueError('give a report kind (train, eval, ...) or --batch FILE')
-    for r in res: print(r.summary())
+    if not batch: print(res[0].summary())                 # a batch prints each run's summary as it finishes
     if res: print(f'index: {public_path(Path(reports_dir)/"index.html")}')
     if not all(r.ok for r in res): raise SystemExit(1)
     return res

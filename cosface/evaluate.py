@@ -320,7 +320,6 @@ def validate(model, # `.keras` training/embedding model, SavedModel folder, or a
         overlap = shared_identities(df, info.identities) if info.identities and 'name1' in df else None
         res = SetResult(name, kind, public_path(source), n_dropped, v, info.path, model_image_size(emb_model, image_size), bool(flip),
                         float(crop), out, overlap)
-        if res.overlap_warning(): print('warning:', res.overlap_warning())
         if out is not None: _write_set(res, df, images); write_provenance(out, model=info.path, training_data=info.data, set=res.source)
         results.append(res)
     return results

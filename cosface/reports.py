@@ -172,15 +172,17 @@ def _read_json(path)->dict:
 def record_metrics(dataset:str|None=None, # what the run was trained/evaluated on (shown in the index)
                    model:str|None=None, # which model (shown in the index)
                    headlines:list|None=None, # one-line results in words (shown in the index), e.g. `Verification.headline()`s
+                   caveats:list|None=None, # what limits those results, in words (shown in the index)
                    **metrics, # key numbers, e.g. `Verification.key_metrics(name)`
                   )->dict:
-    "Record a report's dataset, model, headlines and key numbers for `report.json` and the index; returns the record."
+    "Record a report's dataset, model, headlines, caveats and key numbers for `report.json` and the index; returns the record."
     d = report_dir()
     rec = _read_json(d/RECORD_FILE) if d else {}
     rec['metrics'] = {**rec.get('metrics', {}), **{k: (float(v) if hasattr(v, 'dtype') else v) for k, v in metrics.items()}}
     if dataset is not None: rec['dataset'] = public_text(str(dataset))
     if model is not None: rec['model'] = public_text(str(model))
-    if headlines is not None: rec['headlines'] = rec.get('headlines', []) + [public_text(str(h)) for h in headlines]
+    for key, items in (('headlines', headlines), ('caveats', caveats)):
+        if items is not None: rec[key] = rec.get(key, []) + [public_text(str(h)) for h in items]
     if d: atomic_write(d/RECORD_FILE, json.dumps(rec, indent=1, default=str) + '\n')
     return rec
 
@@ -242,17 +244,17 @@ body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em;co
 table{border-collapse:collapse;font-size:14px}th,td{border-bottom:1px solid #ddd;padding:6px 10px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.nw{white-space:nowrap}td.wrap{max-width:22em;overflow-wrap:anywhere}.ok{color:#1a7f37;font-weight:bold}
 .failed{color:#cf222e;font-weight:bold}.err{color:#cf222e;font-size:12px;max-width:32em;white-space:pre-wrap}.dim{color:#777;font-size:12px}
-ul{margin:0;padding-left:1.1em}
+ul{margin:0;padding-left:1.1em}.caveat{color:#9a6700;font-size:12px;margin-top:4px;max-width:36em}
 </style></head><body>
 <h1>cosface reports</h1>
 <p class="dim">{{ runs|length }} run(s), {{ n_failed }} failed; updated {{ updated }}</p>
 <table>
-<tr><th>date</th><th>report</th><th>kind</th><th>dataset</th><th>model</th><th>results</th><th>status</th><th>duration</th></tr>
+<tr><th>date</th><th>report</th><th>kind</th><th>dataset</th><th>model</th><th>results</th><th>status</th><th>report duration</th></tr>
 {% for r in runs %}<tr>
 <td class="nw">{{ r.date }}</td>
 <td class="nw">{% if r.href %}<a href="{{ r.href }}">{{ r.name }}</a>{% else %}{{ r.name }}{% endif %}</td>
 <td>{{ r.kind }}</td><td class="wrap">{{ r.dataset }}</td><td class="wrap">{{ r.model }}</td>
-<td><ul>{% for h in r.headlines %}<li>{{ h }}</li>{% endfor %}</ul></td>
+<td><ul>{% for h in r.headlines %}<li>{{ h }}</li>{% endfor %}</ul>{% for c in r.caveats %}<div class="caveat">{{ c }}</div>{% endfor %}</td>
 <td class="{{ r.status }}">{{ r.status }}{% if r.error %}<div class="err">{{ r.error }}</div>{% endif %}</td>
 <td class="nw">{{ r.duration }}</td>
 </tr>
@@ -272,7 +274,7 @@ def build_index(reports_dir='reports', # where the HTML reports and `index.html`
     rows = [dict(name=r.get('name'), kind=r.get('kind'), status=r.get('status', '?'), dataset=r.get('dataset'), model=r.get('model'),
                  date=(r.get('date') or '')[:16].replace('T', ' '), error=str(r.get('error') or '')[:300] if r.get('status') != 'ok' else '',
                  href=f"{r.get('name')}.html" if (rd/f"{r.get('name')}.html").is_file() else None,
-                 headlines=r.get('headlines') or [], duration=minutes(r['seconds']) if r.get('seconds') is not None else '')
+                 headlines=r.get('headlines') or [], caveats=r.get('caveats') or [], duration=minutes(r['seconds']) if r.get('seconds') is not None else '')
             for r in runs]
     page = jinja2.Environment(autoescape=True).from_string(_INDEX).render(
         runs=rows, n_failed=sum(r['status'] != 'ok' for r in rows), updated=_now().isoformat(timespec='seconds'))
@@ -404,7 +406,7 @@ def run_report(kind_or_template, # `train`, `eval`, another kind from `available
     rec = _read_json(d/RECORD_FILE)
     report = dict(name=name, kind=kind, status=status, error=public_text(error) if error else None, date=start.isoformat(timespec='seconds'),
                   finished=_now().isoformat(timespec='seconds'), seconds=seconds, dataset=rec.get('dataset'),
-                  model=rec.get('model'), headlines=rec.get('headlines') or [], metrics=rec.get('metrics') or {},
+                  model=rec.get('model'), headlines=rec.get('headlines') or [], caveats=rec.get('caveats') or [], metrics=rec.get('metrics') or {},
                   template=public_path(template), params=public,
                   paths=dict(dir=public_path(d), html=public_path(html_path), index=public_path(rd/'index.html')))
     atomic_write(d/'report.json', public_text(json.dumps(report, indent=1, default=str)) + '\n')
