@@ -36,7 +36,7 @@ def quiet_stderr():
         os.dup2(saved, 2); os.close(saved); os.close(null)
 
 # %% ../nbs/00_package.ipynb #690967a8
-KERAS_OBJECT_MODULES = ('cosface.losses',)   # modules defining Keras objects that saved models refer to
+KERAS_OBJECT_MODULES = ('cosface.losses', 'cosface.optim')   # modules defining Keras objects that saved models refer to
 
 def register_keras_objects():
     "Import the modules that register cosface's Keras custom objects (needs Keras)."

@@ -9,9 +9,10 @@ from pathlib import Path
 from .config import OptionSpec, option_specs, config_specs, Config, load_config, DETECTORS
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'ALIGN_FLAGS', 'add_options', 'run_cli', 'train_parser', 'cosface_train', 'train_main',
-           'validate_parser', 'cosface_validate', 'validate_main', 'align_parser', 'cosface_align', 'align_main',
-           'report_parser', 'cosface_report', 'report_main', 'demo_parser', 'cosface_demo', 'demo_main']
+__all__ = ['USER_ERRORS', 'ALIGN_FLAGS', 'add_options', 'run_cli', 'config_parser', 'run_config', 'train_parser', 'cosface_train',
+           'train_main', 'finetune_parser', 'cosface_finetune', 'finetune_main', 'validate_parser', 'cosface_validate',
+           'validate_main', 'align_parser', 'cosface_align', 'align_main', 'report_parser', 'cosface_report',
+           'report_main', 'demo_parser', 'cosface_demo', 'demo_main']
 
 # %% ../nbs/21_cli.ipynb #14c72fa4
 USER_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError, ValueError)
@@ -65,30 +66,69 @@ def run_cli(func, # `func(**args)` does the work
         raise SystemExit(2)
 
 # %% ../nbs/21_cli.ipynb #9e5edcd8
-def train_parser()->argparse.ArgumentParser:
-    "`cosface_train`'s flags: one per `Config` field, plus `--config`, `--use_retinaface`, `--overwrite`, `--verbose`."
-    p = argparse.ArgumentParser(prog='cosface_train', description='Train a face-embedding model with the CosFace loss in two '
-                                'phases (frozen backbone, then the whole network); writes a run folder.')
+def config_parser(cls, # the configuration class (`Config` or a subclass)
+                  prog:str, # the script's name
+                  description:str, # what it does
+                  help_defaults:dict|None=None, # how to describe some defaults
+                  choices:dict|None=None, # allowed values the CLI accepts beyond the class's own
+                 )->argparse.ArgumentParser:
+    "Flags for every field of `cls`, plus `--config`, `--use_retinaface`, `--overwrite`, `--verbose`."
+    p = argparse.ArgumentParser(prog=prog, description=description)
     p.add_argument('--config', help='JSON/YAML config file; flags given here override it')
-    add_options(p, config_specs(), {'data': ['--dataset_path'], 'face_detector': ['--detector']},
-                help_defaults={'data': 'the embedded synthetic faces', 'name': 'date-time-backbone', 'finetune_lr': 'lr/10'}, given_only=True)
+    specs = [OptionSpec(**{**vars(s), 'choices': (choices or {}).get(s.name, s.choices)}) for s in cls.specs()]
+    add_options(p, specs, {'data': ['--dataset_path'], 'face_detector': ['--detector']},
+                many=[s.name for s in specs if s.type is list], help_defaults=help_defaults, given_only=True)
     p.add_argument('--use_retinaface', action='store_true', help='as in the seed: same as --face_detector retinaface (needs its weights offline)')
     p.add_argument('--overwrite', action='store_true', help='allow a run folder that already holds checkpoints (they may be replaced)')
     return _verbose_flag(p)
 
-def cosface_train(config:str|None=None, use_retinaface:bool=False, overwrite:bool=False, **given):
-    "Build the run's `Config` (defaults < config file < flags) and train."
+def run_config(cls, # the configuration class
+               work, # `work(cfg, exist_ok=...)` does the run
+               config:str|None=None, # a config file
+               use_retinaface:bool=False, # the seed's face filter flag
+               overwrite:bool=False, # let the run write into a folder holding checkpoints
+               **given, # the flags given on the command line
+              ):
+    "Build the run's configuration (defaults < config file < flags), check its data folder, and run `work`."
     if use_retinaface: given.setdefault('face_detector', 'retinaface')
-    cfg = load_config(config, **given) if config else Config.from_dict(given, src='command line')
+    cfg = load_config(config, cls, **given) if config else cls.from_dict(given, src='command line')
     if cfg.data is not None and not Path(cfg.data).is_dir():
         raise (NotADirectoryError if Path(cfg.data).exists() else FileNotFoundError)(
             f'dataset {"path is a file, not a folder of identities" if Path(cfg.data).exists() else "folder not found"}: {cfg.data}')
+    return work(cfg, exist_ok=overwrite)
+
+def train_parser()->argparse.ArgumentParser:
+    "`cosface_train`'s flags: one per `Config` field, plus `--config`, `--use_retinaface`, `--overwrite`, `--verbose`."
+    return config_parser(Config, 'cosface_train', 'Train a face-embedding model with the CosFace loss in two phases (frozen '
+                         'backbone, then the whole network); writes a run folder.',
+                         {'data': 'the embedded synthetic faces', 'name': 'date-time-backbone', 'finetune_lr': 'lr/10'})
+
+def cosface_train(**kw):
+    "Train with the configuration the flags describe."
     from cosface.train import train
-    return train(cfg, exist_ok=overwrite)
+    return run_config(Config, train, **kw)
 
 def train_main(argv=None):
     "Console entry point of `cosface_train` (returns nothing: a console script's exit status is its result)."
     run_cli(cosface_train, train_parser(), argv)
+
+# %% ../nbs/21_cli.ipynb #cdd10791
+def finetune_parser()->argparse.ArgumentParser:
+    "`cosface_finetune`'s flags: one per `FinetuneConfig` field, plus `--config`, `--use_retinaface`, `--overwrite`, `--verbose`."
+    from cosface.finetune import FinetuneConfig, STRATEGIES, STRATEGY_NUMBERS
+    return config_parser(FinetuneConfig, 'cosface_finetune', 'Fine-tune a trained face model on new identities with one of '
+                         'three strategies (full, partial, differential learning rates); verification before and after.',
+                         {'data': 'the embedded synthetic faces', 'name': 'date-time-backbone', 'finetune_lr': 'lr'},
+                         {'strategy': STRATEGIES + tuple(map(str, STRATEGY_NUMBERS))})
+
+def cosface_finetune(**kw):
+    "Fine-tune with the configuration the flags describe."
+    from cosface.finetune import FinetuneConfig, finetune
+    return run_config(FinetuneConfig, finetune, **kw)
+
+def finetune_main(argv=None):
+    "Console entry point of `cosface_finetune` (returns nothing: a console script's exit status is its result)."
+    run_cli(cosface_finetune, finetune_parser(), argv)
 
 # %% ../nbs/21_cli.ipynb #8fda201a
 def validate_parser()->argparse.ArgumentParser:

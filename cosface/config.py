@@ -37,13 +37,17 @@ def option_specs(source, # a dataclass or a function whose parameters carry docm
                  choices:dict|None=None, # {name: allowed values}
                  exclude=(), # names to leave out
                 )->list:
-    "The options of `source`, in order, as `OptionSpec`s."
+    "The options of `source`, in order, as `OptionSpec`s (a dataclass's inherited fields keep their parents' docments)."
+    docs = {}
+    if is_dataclass(source):
+        for c in reversed(source.__mro__):
+            if is_dataclass(c) and c is not source: docs.update({k: v['docment'] for k, v in docments(c, full=True).items() if v.get('docment')})
     out = []
     for name, d in docments(source, full=True).items():
         if name in ('return', 'self', *exclude) or name.startswith('_') or str(d['kind']).startswith('VAR_'): continue
         typ, opt = _parse_anno(d['anno'])
         default = None if d['default'] is inspect.Parameter.empty else d['default']
-        out.append(OptionSpec(name, typ, opt or default is None, default, (d['docment'] or '').strip(), (choices or {}).get(name)))
+        out.append(OptionSpec(name, typ, opt or default is None, default, (d['docment'] or docs.get(name) or '').strip(), (choices or {}).get(name)))
     return out
 
 # %% ../nbs/01_config.ipynb #71d98b59
@@ -130,8 +134,8 @@ class Config:
     progress: int = 1                # Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch
 
     def __post_init__(self):
-        for spec in config_specs(): setattr(self, spec.name, check_value(spec, getattr(self, spec.name)))
-        check_config(self)
+        for spec in type(self).specs(): setattr(self, spec.name, check_value(spec, getattr(self, spec.name)))
+        self.check()
 
     @property
     def phase2_lr(self)->float:
@@ -145,23 +149,32 @@ class Config:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown: raise ValueError(f"{src}: unknown config keys {unknown}; known keys: {sorted(known)}")
-        specs = {s.name: s for s in config_specs()}
+        specs = {s.name: s for s in cls.specs()}
         return cls(**{k: check_value(specs[k], v, src) for k, v in d.items()})
 
     def to_dict(self)->dict: return asdict(self)
     def replace(self, **kwargs)->Config:
         "A copy with `kwargs` changed (unknown keys are an error)."
-        return Config.from_dict({**self.to_dict(), **kwargs})
+        return type(self).from_dict({**self.to_dict(), **kwargs})
+
+    @classmethod
+    def specs(cls)->list:
+        "The `OptionSpec` of every field (type, default, help from its docment, choices), read once per class."
+        if cls not in _SPECS: _SPECS[cls] = option_specs(cls, getattr(cls, 'CHOICES', CHOICES))
+        return _SPECS[cls]
+
+    def check(self):
+        "Raise a `ValueError` naming the first field whose value makes no sense (subclasses add their own checks)."
+        check_config(self)
 
 # %% ../nbs/01_config.ipynb #b44543cc
 CHOICES = {'backbone': BACKBONES, 'optimizer': OPTIMIZERS, 'face_detector': DETECTORS, 'progress': (0, 1, 2)}
 
+_SPECS = {}
+
 def config_specs()->list:
     "The `OptionSpec` of every `Config` field (type, default, help from its docment, choices)."
-    global _SPECS
-    if _SPECS is None: _SPECS = option_specs(Config, CHOICES)
-    return _SPECS
-_SPECS = None
+    return Config.specs()
 
 # %% ../nbs/01_config.ipynb #ff654806
 def _range(cfg, name, lo=None, hi=None, lo_open=False, hi_open=False):
@@ -200,9 +213,10 @@ def save_config(cfg:Config, # the configuration
     return atomic_write(path, json.dumps(cfg.to_dict(), indent=2) + '\n')
 
 def load_config(path, # a `.json`, `.yaml` or `.yml` file
+                cls=None, # the configuration class (default `Config`)
                 **overrides, # values that replace the file's
                )->Config:
-    "Read a `Config` from JSON or YAML, then apply `overrides`."
+    "Read a `Config` (or `cls`) from JSON or YAML, then apply `overrides`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"config file not found: {path}")
     text = path.read_text()
@@ -213,7 +227,7 @@ def load_config(path, # a `.json`, `.yaml` or `.yml` file
         else: d = json.loads(text)
     except Exception as e: raise ValueError(f"{path}: not valid {path.suffix[1:].upper()}: {str(e).splitlines()[0]}") from None
     if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of config keys, got {type(d).__name__}")
-    return Config.from_dict({**d, **overrides}, src=str(path))
+    return (cls or Config).from_dict({**d, **overrides}, src=str(path))
 
 # %% ../nbs/01_config.ipynb #cfddb107
 def run_dir(cfg:Config)->Path:

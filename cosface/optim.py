@@ -7,7 +7,7 @@ from __future__ import annotations
 import keras
 
 # %% auto #0
-__all__ = ['make_optimizer', 'phase_schedule']
+__all__ = ['make_optimizer', 'phase_schedule', 'GroupedModel']
 
 # %% ../nbs/14_optim.ipynb #f255b79e
 def make_optimizer(name:str='sgd', # sgd, adam or adamw
@@ -39,3 +39,39 @@ def phase_schedule(peak_lr:float, # peak learning rate
     alpha = min_lr / peak_lr if peak_lr else 0.0
     if warmup == 0: return keras.optimizers.schedules.CosineDecay(peak_lr, total, alpha)
     return keras.optimizers.schedules.CosineDecay(peak_lr / warmup, total - warmup, alpha, warmup_target=peak_lr, warmup_steps=warmup)
+
+# %% ../nbs/14_optim.ipynb #bb5753f1
+import tensorflow as tf
+
+@keras.saving.register_keras_serializable(package='cosface')
+class GroupedModel(keras.Model):
+    "A functional model whose trainable variables are updated in groups, each by its own optimizer."
+    def set_groups(self,
+                   groups:list, # `(name, variables, optimizer)` per group; every trainable variable in exactly one
+                  ):
+        "Give each group of variables its own optimizer (built here); `[]` goes back to the compiled optimizer alone."
+        ids = [id(v) for _, vs, _ in groups for v in vs]
+        if groups:
+            if len(ids) != len(set(ids)): raise ValueError('a variable is in more than one group')
+            missing = [v.path for v in self.trainable_variables if id(v) not in set(ids)]
+            if missing: raise ValueError(f'{len(missing)} trainable variables are in no group, e.g. {missing[:3]}')
+        for _, vs, opt in groups: opt.build(list(vs))
+        object.__setattr__(self, '_groups', list(groups))        # not tracked as the model's own state
+        self.train_function = None                                # retrace with the new update rule
+        return self
+
+    def train_step(self, data):
+        groups = getattr(self, '_groups', None)
+        if not groups: return super().train_step(data)
+        x, y, sw = keras.utils.unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw, training=True)
+        grads = dict(zip((id(v) for v in self.trainable_variables), tape.gradient(loss, self.trainable_variables)))
+        for _, vs, opt in groups:
+            pairs = [(grads[id(v)], v) for v in vs if grads.get(id(v)) is not None]
+            if pairs: opt.apply_gradients(pairs)
+        n = tf.shape(tf.nest.flatten(x)[0])[0]
+        for m in self.metrics:
+            if m.name == 'loss': m.update_state(loss, sample_weight=n)
+        return self.compute_metrics(x, y, y_pred, sample_weight=sw)

@@ -4,8 +4,8 @@
 
 # %% ../nbs/17_train.ipynb #54f38ba7
 from __future__ import annotations
-import json, time, datetime
-from dataclasses import dataclass
+import os, json, time, datetime, contextlib
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
 import keras
@@ -19,7 +19,9 @@ from .provenance import write_provenance
 from .figures import plot_history
 
 # %% auto #0
-__all__ = ['build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger', 'TrainResult', 'train']
+__all__ = ['build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger', 'TrainResult',
+           'save_model', 'EpochCheckpoint', 'Run', 'start_run', 'precision', 'compile_phase', 'fit_phase', 'finish_run',
+           'train']
 
 # %% ../nbs/17_train.ipynb #4ee7856f
 def build_models(cfg:Config, # run configuration
@@ -140,15 +142,39 @@ def _prepare_dir(d:Path, exist_ok:bool):
     for sub in ('checkpoints', 'logs', 'figures'): (d/sub).mkdir(parents=True, exist_ok=True)
 
 # %% ../nbs/17_train.ipynb #fc51b2f1
-def _fit_phase(model, cfg, phase, epochs, initial_epoch, lr, train_ds, val_ds, steps, d, rows, step_rows, n_images):
-    schedule = phase_schedule(lr, epochs - initial_epoch, steps, cfg.warmup_epochs, cfg.min_lr)
-    opt = make_optimizer(cfg.optimizer, schedule, cfg.momentum, cfg.nesterov, cfg.weight_decay)
-    model.compile(optimizer=opt, loss=CosFaceLoss(cfg.label_smoothing), metrics=[CosFaceAccuracy(cfg.s, cfg.m)],
-                  jit_compile=cfg.jit_compile)
-    mon = 'val_acc_{val_accuracy:.4f}' if val_ds is not None else 'acc_{accuracy:.4f}'
-    cbs = [RunLogger(d/'logs', phase, n_images, rows), StepLogger(d/'logs', phase, schedule, steps, cfg.log_every, step_rows),
-           keras.callbacks.ModelCheckpoint(str(d/'checkpoints'/f'epoch_{{epoch:02d}}_{mon}.keras'))]
-    model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=initial_epoch, callbacks=cbs, verbose=cfg.progress, shuffle=False)
+def save_model(model:keras.Model, # the model to save
+               path, # a `.keras` file
+              )->Path:
+    "Save `model` atomically: to a temporary `.keras` file beside `path`, then renamed."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.stem}.{os.getpid()}.part.keras')
+    try: model.save(tmp); os.replace(tmp, path)
+    finally:
+        if tmp.exists(): tmp.unlink()
+    return path
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    "After every epoch, save a model to `checkpoints/epoch_XX_val_acc_YY.keras` (atomically)."
+    def __init__(self, folder, model_to_save=None):
+        super().__init__(); self.folder, self.model_to_save = Path(folder), model_to_save
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        tag = f"val_acc_{logs['val_accuracy']:.4f}" if 'val_accuracy' in logs else f"acc_{logs.get('accuracy', 0):.4f}"
+        save_model(self.model_to_save or self.model, self.folder/f'epoch_{epoch + 1:02d}_{tag}.keras')
+
+# %% ../nbs/17_train.ipynb #d6c7c4ef
+@dataclass
+class Run:
+    "A run in progress: its configuration, folder, data, input pipelines and the log rows gathered so far."
+    cfg: Config
+    dir: Path
+    data: FaceData
+    train_ds: object
+    val_ds: object
+    steps: int                   # batches per epoch
+    t0: float
+    rows: list = field(default_factory=list)
+    step_rows: list = field(default_factory=list)
 
 def _load_data(cfg:Config)->FaceData:
     src = cfg.data
@@ -163,15 +189,15 @@ def _load_data(cfg:Config)->FaceData:
     if data.n_classes < 2: raise ValueError(f"{data.source}: {data.n_classes} usable identity; CosFace training needs at least 2")
     return data
 
-def train(cfg:Config, # run configuration (`cfg.data` None: embedded synthetic faces)
-          data:FaceData|None=None, # an already loaded dataset (else loaded from `cfg.data`)
-          exist_ok:bool=False, # allow a run folder that already has checkpoints (they may be overwritten)
-         )->TrainResult:
-    "Train a CosFace model in two phases and write the run folder."
+def start_run(cfg:Config, # run configuration
+              data:FaceData|None=None, # an already loaded dataset (else loaded from `cfg.data`)
+              exist_ok:bool=False, # allow a run folder that already has checkpoints
+             )->Run:
+    "Check the run folder, load the data, write the run's description, and build the input pipelines."
     t0 = time.time()
     cfg = _resolve(cfg)
     d = _run_dir(cfg)
-    _prepare_dir(d, exist_ok) if d.exists() else None        # refuse before the (long) data scan
+    if d.exists(): _prepare_dir(d, exist_ok)                  # refuse before the (long) data scan
     if data is None: data = _load_data(cfg)
     _prepare_dir(d, exist_ok)
     save_config(cfg, d/'config.json')
@@ -183,27 +209,71 @@ def train(cfg:Config, # run configuration (`cfg.data` None: embedded synthetic f
     for p, r in data.bad_files.head(10).itertuples(index=False): print(f'  skipped {p}: {r}')
     if len(data.bad_files) > 10: print(f'  ... {len(data.bad_files) - 10} more')
     if len(data.skipped): print(f'  every skipped file, with the reason: {d/"logs"/"skipped_files.csv"}')
-
     keras.utils.set_random_seed(cfg.seed)
+    kw = dict(image_size=cfg.image_size, crop=cfg.crop, batch_size=cfg.batch_size, seed=cfg.seed)
+    train_ds = face_dataset(data.train.path, data.train.label, training=True, cache=cfg.cache, **kw)
+    val_ds = face_dataset(data.val.path, data.val.label, training=False, cache=cfg.cache, **kw) if len(data.val) else None
+    return Run(cfg, d, data, train_ds, val_ds, int(train_ds.cardinality()), t0)
+
+@contextlib.contextmanager
+def precision(cfg:Config):
+    "Keras' global dtype policy for the run (mixed bfloat16 on CPU, float16 on GPU), restored to float32 afterwards."
     keras.mixed_precision.set_global_policy(_policy(cfg))
-    try:
-        kw = dict(image_size=cfg.image_size, crop=cfg.crop, batch_size=cfg.batch_size, seed=cfg.seed)
-        train_ds = face_dataset(data.train.path, data.train.label, training=True, cache=cfg.cache, **kw)
-        val_ds = face_dataset(data.val.path, data.val.label, training=False, cache=cfg.cache, **kw) if len(data.val) else None
-        steps = int(train_ds.cardinality())
-        model, emb = build_models(cfg, data.n_classes)
-        rows, step_rows = [], []
-        for p, line in zip(phase_plan(cfg), describe_phases(cfg).splitlines()):
+    try: yield
+    finally: keras.mixed_precision.set_global_policy('float32')
+
+def compile_phase(model, # the model to compile
+                  cfg:Config, # the run's configuration (optimizer, loss and metric settings)
+                  schedule, # the learning-rate schedule of the phase
+                  optimizer=None, # an optimizer to use instead of a new one
+                 ):
+    "Compile `model` with the run's optimizer, the CosFace loss and the margin-free accuracy."
+    opt = optimizer or make_optimizer(cfg.optimizer, schedule, cfg.momentum, cfg.nesterov, cfg.weight_decay)
+    model.compile(optimizer=opt, loss=CosFaceLoss(cfg.label_smoothing), metrics=[CosFaceAccuracy(cfg.s, cfg.m)], jit_compile=cfg.jit_compile)
+    return model
+
+def fit_phase(run:Run, # the run
+              model:keras.Model, # the training model (compiled here unless `compiled`)
+              phase:str, # the phase's name in the logs
+              first:int, # its first epoch (1-based)
+              last:int, # its last epoch
+              lr:float, # its peak learning rate
+              compiled:bool=False, # the caller compiled `model` already (for its own optimizers)
+              save:keras.Model|None=None, # the model to checkpoint (default: `model`)
+             ):
+    "Train one phase: warmup + cosine schedule from `lr`, epoch and step logs, a checkpoint every epoch."
+    cfg = run.cfg
+    schedule = phase_schedule(lr, last - first + 1, run.steps, cfg.warmup_epochs, cfg.min_lr)
+    if not compiled: compile_phase(model, cfg, schedule)
+    cbs = [RunLogger(run.dir/'logs', phase, len(run.data.train), run.rows),
+           StepLogger(run.dir/'logs', phase, schedule, run.steps, cfg.log_every, run.step_rows),
+           EpochCheckpoint(run.dir/'checkpoints', save)]
+    model.fit(run.train_ds, validation_data=run.val_ds, epochs=last, initial_epoch=first - 1, callbacks=cbs, verbose=cfg.progress, shuffle=False)
+
+def finish_run(run:Run, # the run
+               models:dict, # {file name: model} to save into the run folder
+              )->TrainResult:
+    "Save the final models, the history and the curves; the run's result."
+    for name, m in models.items(): save_model(m, run.dir/name)
+    history = save_history(run.rows, run.dir/'logs')
+    steps_df = pd.DataFrame(run.step_rows)
+    if len(history): plot_history(history, steps_df, run.dir/'figures'/'curves.png')
+    import matplotlib.pyplot as plt; plt.close('all')
+    res = TrainResult(run.dir, run.cfg, run.data, history, steps_df, time.time() - run.t0)
+    print(res.headline() + f'\nrun folder: {run.dir}')
+    return res
+
+# %% ../nbs/17_train.ipynb #9d058e02
+def train(cfg:Config, # run configuration (`cfg.data` None: embedded synthetic faces)
+          data:FaceData|None=None, # an already loaded dataset (else loaded from `cfg.data`)
+          exist_ok:bool=False, # allow a run folder that already has checkpoints (they may be overwritten)
+         )->TrainResult:
+    "Train a CosFace model in two phases and write the run folder."
+    run = start_run(cfg, data, exist_ok)
+    with precision(run.cfg):
+        model, emb = build_models(run.cfg, run.data.n_classes)
+        for p, line in zip(phase_plan(run.cfg), describe_phases(run.cfg).splitlines()):
             print(line)
             set_backbone_trainable(emb, p['phase'] != 'head')
-            _fit_phase(model, cfg, p['phase'], p['last'], p['first'] - 1, p['lr'], train_ds, val_ds, steps, d, rows, step_rows, len(data.train))
-        model.save(d/'final_model.keras')
-        emb.save(d/'embedding_model.keras')
-    finally: keras.mixed_precision.set_global_policy('float32')
-    history = save_history(rows, d/'logs')
-    steps_df = pd.DataFrame(step_rows)
-    if len(history): plot_history(history, steps_df, d/'figures'/'curves.png')
-    import matplotlib.pyplot as plt; plt.close('all')
-    res = TrainResult(d, cfg, data, history, steps_df, time.time() - t0)
-    print(res.headline() + f'\nrun folder: {d}')
-    return res
+            fit_phase(run, model, p['phase'], p['first'], p['last'], p['lr'])
+        return finish_run(run, {'final_model.keras': model, 'embedding_model.keras': emb})
