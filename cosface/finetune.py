@@ -18,7 +18,8 @@ from .train import Run, TrainResult, start_run, precision, compile_phase, fit_ph
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'STRATEGY_NUMBERS', 'FinetuneConfig', 'pretrained_embedding', 'finetune_model', 'class_mean_kernel',
-           'weight_layers', 'set_strategy', 'FinetuneResult', 'finetune']
+           'weight_layers', 'set_strategy', 'FinetuneResult', 'finetune', 'describe_finetune', 'read_run',
+           'compare_runs']
 
 # %% ../nbs/22_finetune.ipynb #0fee4ce4
 STRATEGIES = ('full', 'partial', 'differential')
@@ -230,3 +231,64 @@ def _layer(model, name):
         try: return m.get_layer(name)
         except ValueError: pass
     raise ValueError(f'no layer {name!r}')
+
+# %% ../nbs/22_finetune.ipynb #223445e9
+def describe_finetune(cfg:FinetuneConfig)->str:
+    "One sentence per phase of a fine-tuning run, from its values."
+    out = []
+    if cfg.head_epochs:
+        ep = f"epoch 1" if cfg.head_epochs == 1 else f"epochs 1-{cfg.head_epochs}"
+        out.append(f"Warm-up, {ep}: the new CosFace layer alone (initialised {'from each identity' + chr(39) + 's mean embedding' if cfg.head_init == 'class_mean' else 'randomly'}), "
+                   f"everything else frozen, peak learning rate {cfg.lr:g}.")
+    first = cfg.head_epochs + 1
+    if cfg.epochs >= first:
+        ep = f"epoch {first}" if first == cfg.epochs else f"epochs {first}-{cfg.epochs}"
+        what = {'full': 'every layer trains',
+                'partial': f'the last {cfg.num_layers} backbone layers, the embedding head and the CosFace layer train; earlier layers are frozen (BatchNorm statistics included)',
+                'differential': (f"every layer trains, at {', '.join(f'{m:g}' for m in cfg.multipliers[:-1])} x the learning rate for "
+                                 f"{len(cfg.multipliers) - 1} groups of backbone layers (earliest first) and {cfg.multipliers[-1]:g} x for the embedding head and the CosFace layer, each group with its own optimizer")}[cfg.strategy]
+        out.append(f"Strategy {cfg.strategy}, {ep}: {what}; peak learning rate {cfg.phase2_lr:g}, {cfg.optimizer}, warmup then cosine decay.")
+    return '\n'.join(out)
+
+# %% ../nbs/22_finetune.ipynb #ba645ef1
+def read_run(folder, # a run folder written by `train` or `finetune`
+            )->dict:
+    "What a run folder says about its run: kind, strategy, data, epochs, training minutes, trainable parameters, model files."
+    d = Path(folder)
+    if not (d/'config.json').is_file(): raise FileNotFoundError(f'not a run folder (no config.json): {d}')
+    cfg = json.loads((d/'config.json').read_text())
+    hist = pd.read_csv(d/'logs'/'history.csv') if (d/'logs'/'history.csv').is_file() else pd.DataFrame()
+    layers = pd.read_csv(d/'logs'/'layers.csv') if (d/'logs'/'layers.csv').is_file() else None
+    model = next(iter(sorted(d.glob('final_model*.keras'))), None)
+    return dict(name=d.name, dir=d, kind='finetune' if 'strategy' in cfg else 'train', strategy=cfg.get('strategy', 'from scratch'),
+                data=cfg.get('data'), epochs=len(hist), train_minutes=round(float(hist.seconds.sum()) / 60, 2) if len(hist) else None,
+                trainable_params=int(layers.query('trainable').params.sum()) if layers is not None else None,
+                pretrained=cfg.get('pretrained_model'), model=model, history=hist, config=cfg)
+
+def compare_runs(folders:list, # run folders
+                 eval_data=None, # identity folder: pairs generated from it (as `FinetuneConfig.eval_data`)
+                 eval_pairs_per_fold:int=100, # pairs per fold generated from `eval_data`
+                 lfw_root=None, # image folder of another pairs set
+                 pairs=None, # its pairs file
+                 seed:int=42, # seed of the generated pairs
+                 save_dir=None, # write each model's results under `save_dir/<name>/`
+                )->tuple:
+    "A table with one row per model (the pretrained one first, if any) and `{name: [SetResult]}`, every model on the same pairs."
+    runs = [read_run(f) for f in folders]
+    models = {}
+    pre = sorted({r['pretrained'] for r in runs if r['pretrained']})
+    for p in pre: models[f"pretrained: {Path(p).parent.name}"] = (p, None)
+    for r in runs: models[r['name']] = (r['model'], r)
+    results, rows = {}, []
+    for name, (path, r) in models.items():
+        if path is None: raise FileNotFoundError(f"run {name} has no final model")
+        out = Path(save_dir)/name.replace(': ', '-') if save_dir else None
+        res = []
+        if eval_data: res += validate(path, dataset_path=eval_data, pairs_per_fold=eval_pairs_per_fold, seed=seed, progress=False,
+                                      save_dir=None if out is None else out/'eval_data')
+        if lfw_root or pairs: res += validate(path, lfw_root=lfw_root, pairs=pairs, progress=False, save_dir=None if out is None else out/'pairs')
+        results[name] = res
+        rows.append({'model': name, 'strategy': r['strategy'] if r else 'pretrained, not fine-tuned', 'epochs': r['epochs'] if r else None,
+                     'trainable parameters': r['trainable_params'] if r else None, 'training (min)': r['train_minutes'] if r else None,
+                     **{f'{x.name}': x.verification.accuracy_text() for x in res}})
+    return pd.DataFrame(rows).set_index('model'), results

@@ -25,8 +25,10 @@ def templates_dir()->Path:
     if env: return Path(env).expanduser()
     return (repo_root() or Path.cwd())/'nbs'/'reports'
 
-TEMPLATES = {'train': templates_dir()/'train_report.ipynb',   # training run + dataset stats + curves + LFW evaluation
-             'eval': templates_dir()/'lfw_eval_report.ipynb'} # LFW-protocol evaluation of a saved model
+TEMPLATES = {'train': templates_dir()/'train_report.ipynb',        # training run + dataset stats + curves + LFW evaluation
+             'eval': templates_dir()/'lfw_eval_report.ipynb',      # LFW-protocol evaluation of a saved model
+             'finetune': templates_dir()/'finetune_report.ipynb',  # fine-tuning run + verification before and after
+             'compare': templates_dir()/'compare_report.ipynb'}    # several runs side by side on the same pairs
 
 # %% ../nbs/20_reports.ipynb #3c5eb236
 def available_templates()->dict:
@@ -58,15 +60,20 @@ def resolve_template(kind_or_template, # a report kind (`train`, `eval`, or `<ki
 
 # %% ../nbs/20_reports.ipynb #1e4c5372
 def _validate_specs(): from cosface.evaluate import validate; return option_specs(validate)
+def _finetune_specs(): from cosface.finetune import FinetuneConfig; return FinetuneConfig.specs()
 def _pick(specs, names): return [s for s in specs if s.name in names]
 
 TEMPLATE_OPTIONS = {   # kind -> () -> (option specs, default overrides)
     'train': lambda: (config_specs() + _pick(_validate_specs(), ('lfw_root', 'pairs', 'flip')), {'progress': 2}),
     'eval': lambda: ([s for s in _validate_specs() if s.name != 'progress']
                      + [OptionSpec('n_worst', int, False, 8, 'rows of each worst-pairs table')], {}),
+    'finetune': lambda: (_finetune_specs(), {'progress': 2}),
+    'compare': lambda: ([OptionSpec('runs', list, True, None, 'run folders to compare: names under experiments/, or paths')]
+                        + _pick(_finetune_specs(), ('eval_data', 'eval_pairs_per_fold', 'lfw_root', 'pairs', 'seed')), {}),
 }
 GENERATED = '# generated from {source} by `make templates` (cosface.reports.sync_templates): edit those, not this cell'
-SOURCES = {'train': 'cosface.config.Config and cosface.evaluate.validate', 'eval': 'cosface.evaluate.validate'}
+SOURCES = {'train': 'cosface.config.Config and cosface.evaluate.validate', 'eval': 'cosface.evaluate.validate',
+           'finetune': 'cosface.finetune.FinetuneConfig', 'compare': 'cosface.finetune.FinetuneConfig'}
 
 def parameters_source(specs:list, # `OptionSpec`s
                       defaults:dict|None=None, # defaults that differ from the specs'

@@ -11,7 +11,7 @@ from .paths import public_path
 
 # %% auto #0
 __all__ = ['FIGURES', 'summary_html', 'SummaryBox', 'minutes', 'provenance_html', 'config_table', 'verification_table',
-           'worst_pairs', 'show_verification', 'face_montage']
+           'worst_pairs', 'show_verification', 'face_montage', 'show_dataset']
 
 # %% ../nbs/19_views.ipynb #dbb4663a
 def _e(x)->str: return html.escape('' if x is None else str(x))
@@ -64,13 +64,13 @@ def provenance_html(prov:dict|None, # a `provenance.json` dict (`cosface.provena
     return '<table>' + ''.join(f'<tr><th style="text-align:left">{_e(a)}</th><td style="text-align:left">{_e(b)}</td></tr>'
                                for a, b in rows if b not in (None, '')) + '</table>'
 
-def config_table(cfg, # a `cosface.config.Config`
+def config_table(cfg, # a `cosface.config.Config` (or a subclass, such as `FinetuneConfig`)
                 )->pd.DataFrame:
-    "Every field of a run's configuration, with the default where it was changed."
-    from cosface.config import Config
-    default = Config().to_dict()
-    return pd.DataFrame([(k, repr(public_path(v) if k in ('data', 'val_data', 'output_dir', 'weights') and isinstance(v, str) else v),
-                          '' if v == default[k] else f'(default {default[k]!r})') for k, v in cfg.to_dict().items()],
+    "Every field of a run's configuration (paths in their public form), with the default where it was changed."
+    import os, dataclasses
+    default = {f.name: f.default for f in dataclasses.fields(cfg)}
+    show = lambda v: public_path(v) if isinstance(v, str) and (os.path.isabs(v) or os.path.exists(v)) else v
+    return pd.DataFrame([(k, repr(show(v)), '' if v == default[k] else f'(default {default[k]!r})') for k, v in cfg.to_dict().items()],
                         columns=['field', 'value', 'changed']).set_index('field')
 
 # %% ../nbs/19_views.ipynb #a2fd39e4
@@ -124,3 +124,22 @@ def face_montage(paths:list, # image files
     from IPython.display import Image
     from cosface.images import read_rgb, montage, encode_image
     return Image(data=encode_image(montage([read_rgb(p) for p in paths] or [None], labels, ncols, tile), 'm.jpg', 85), format='jpeg')
+
+# %% ../nbs/19_views.ipynb #e05f5294
+def show_dataset(data, # a `cosface.data.FaceData`
+                 n_ids:int=8, # identities in the sample montage
+                ):
+    "Display a run's dataset: statistics, images-per-identity histogram, bad files and sample faces."
+    import matplotlib.pyplot as plt
+    from IPython.display import display, Markdown
+    from cosface.figures import plot_identity_histogram
+    per_id = pd.concat([data.train, data.val]).groupby('identity').size()
+    display(pd.Series({'source': public_path(data.source), **data.stats(), 'bad files': len(data.bad_files),
+                       'left out by identity filters': len(data.skipped) - len(data.bad_files)}, name='value').to_frame())
+    plot_identity_histogram(per_id.values); plt.show()
+    if len(data.bad_files): display(Markdown(f'**{len(data.bad_files)} bad files skipped** (first 50):'), data.bad_files.head(50))
+    else: display(Markdown('No bad files: every image decoded.'))
+    ids = sorted(data.train.identity.unique())[:n_ids]
+    sample = data.train[data.train.identity.isin(ids)].groupby('identity').head(2).sort_values(['identity', 'path'])
+    display(Markdown('Sample training images, two per identity, as they are on disk (before the crop and resize):'),
+            face_montage(list(sample.path), [str(i)[:14] for i in sample.identity], ncols=8))
