@@ -37,6 +37,9 @@ class FinetuneConfig(Config):
     eval_pairs_per_fold: int = 100      # matched (and as many mismatched) pairs per fold generated from eval_data (10 identity-disjoint folds)
     lfw_root: str|None = None           # image folder of another verification set, evaluated before and after (what is forgotten)
     pairs: str|None = None              # its pairs file (LFW pairs.txt / pairsDevTest.txt, or a plain list)
+    epochs: int = 10                    # total epochs: the warm-up and the strategy
+    head_epochs: int = 1                # warm-up: epochs that train the new CosFace layer alone, everything else frozen (0: none)
+    lr: float = 0.01                    # peak learning rate of the warm-up and of the strategy (finetune_lr, if given, for the strategy)
     CHOICES = {**CHOICES, 'strategy': STRATEGIES, 'head_init': ('class_mean', 'random')}
 
     def __post_init__(self):
@@ -207,7 +210,6 @@ def finetune(cfg:FinetuneConfig, # the fine-tuning run
         schedule = lambda mult: phase_schedule(lr * mult, cfg.epochs - first + 1, run.steps, cfg.warmup_epochs, cfg.min_lr * mult)
         groups = []
         if cfg.strategy == 'differential':
-            by_layer = {n: g for n, g in zip(layers.layer, zip(layers.group, layers.multiplier))}
             for (g, mult), rows in layers.groupby(['group', 'multiplier'], sort=False):
                 vs = [w for n in rows.layer for w in _layer(model, n).trainable_weights]
                 groups.append((g, vs, make_optimizer(cfg.optimizer, schedule(mult), cfg.momentum, cfg.nesterov, cfg.weight_decay)))

@@ -22,7 +22,9 @@ def test_train_help_lists_every_config_field():
     ('cosface_validate', ['--model', '--model_path', '--lfw_root', '--pairs', '--save_dir', '--dataset_path', '--bin', '--no-flip', '--detector']),
     ('cosface_align', ['--src', '--dst', '--detector', '--min_score', '--select', '--workers', '--batch']),
     ('cosface_report', ['--param', '--name', '--show_code', '--batch', '--force']),
-    ('cosface_demo', ['--name', '--data', '--lfw_root', '--pairs'])])
+    ('cosface_demo', ['--name', '--data', '--lfw_root', '--pairs']),
+    ('cosface_finetune', ['--strategy', '--pretrained_model', '--dataset_path', '--output_dir', '--epochs', '--batch_size',
+                          '--num_layers', '--lr', '--lr_multipliers', '--use_retinaface', '--eval_data', '--head_init'])])
 def test_help(script, flags):
     out = run(script, '--help').stdout
     for f in flags: assert f in out, (script, f)
