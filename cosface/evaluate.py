@@ -253,7 +253,8 @@ def _score_set(model, kind, spec, *, flip, batch_size, crop, drop_missing, progr
         else: df = make_pairs(spec, n_folds=n_folds, pairs_per_fold=pairs_per_fold, seed=seed, out=None if out is None else Path(out)/'pairs.txt')
         emb = extract_embeddings(model, list(df.path1) + list(df.path2), batch_size, flip, crop, progress, image_size=image_size)
         e1, e2 = emb[:len(df)], emb[len(df):]
-        source, n_dropped = df.attrs['source'], df.attrs.get('n_dropped', 0)
+        source = df.attrs['source'] if kind == 'pairs' else f"pairs generated from {public_path(spec)} (seed {seed})"
+        n_dropped = df.attrs.get('n_dropped', 0)
     df['score'] = cosine_scores(e1, e2)
     return df, source, int(n_dropped), images
 

@@ -18,8 +18,8 @@ from .train import Run, TrainResult, start_run, precision, compile_phase, fit_ph
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'STRATEGY_NUMBERS', 'FinetuneConfig', 'pretrained_embedding', 'finetune_model', 'class_mean_kernel',
-           'weight_layers', 'set_strategy', 'FinetuneResult', 'finetune', 'describe_finetune', 'read_run',
-           'compare_runs']
+           'weight_layers', 'set_strategy', 'describe_finetune', 'FinetuneResult', 'resolve_pretrained', 'finetune',
+           'read_run', 'compare_runs']
 
 # %% ../nbs/22_finetune.ipynb #0fee4ce4
 STRATEGIES = ('full', 'partial', 'differential')
@@ -142,6 +142,24 @@ def set_strategy(model:keras.Model, # the fine-tuning model (`finetune_model`)
             for l in bb_layers + head_layers]
     return pd.DataFrame(rows)
 
+# %% ../nbs/22_finetune.ipynb #223445e9
+def describe_finetune(cfg:FinetuneConfig)->str:
+    "One sentence per phase of a fine-tuning run, from its values."
+    out = []
+    if cfg.head_epochs:
+        ep = f"epoch 1" if cfg.head_epochs == 1 else f"epochs 1-{cfg.head_epochs}"
+        out.append(f"Warm-up, {ep}: the new CosFace layer alone (initialised {'from each identity' + chr(39) + 's mean embedding' if cfg.head_init == 'class_mean' else 'randomly'}), "
+                   f"everything else frozen, peak learning rate {cfg.lr:g}.")
+    first = cfg.head_epochs + 1
+    if cfg.epochs >= first:
+        ep = f"epoch {first}" if first == cfg.epochs else f"epochs {first}-{cfg.epochs}"
+        what = {'full': 'every layer trains',
+                'partial': f'the last {cfg.num_layers} backbone layers, the embedding head and the CosFace layer train; earlier layers are frozen (BatchNorm statistics included)',
+                'differential': (f"every layer trains, at {', '.join(f'{m:g}' for m in cfg.multipliers[:-1])} x the learning rate for "
+                                 f"{len(cfg.multipliers) - 1} groups of backbone layers (earliest first) and {cfg.multipliers[-1]:g} x for the embedding head and the CosFace layer, each group with its own optimizer")}[cfg.strategy]
+        out.append(f"Strategy {cfg.strategy}, {ep}: {what}; peak learning rate {cfg.phase2_lr:g}, {cfg.optimizer}, warmup then cosine decay.")
+    return '\n'.join(out)
+
 # %% ../nbs/22_finetune.ipynb #5e9bbfd1
 @dataclass
 class FinetuneResult:
@@ -183,6 +201,18 @@ def _set_rows(results:list, when:str)->list:
     return [dict(when=when, set=r.name, pairs=r.n_pairs, accuracy=r.verification.accuracy_text(), **r.verification.key_metrics('set'))
             for r in results]
 
+def resolve_pretrained(cfg:FinetuneConfig, # a fine-tuning configuration
+                       emb:keras.Model|None=None, # its pretrained embedding model, if loaded already
+                      )->FinetuneConfig:
+    "`cfg` with the network's shape and crop of its pretrained model: backbone, input size, embedding size, crop (unless set)."
+    if not Path(cfg.pretrained_model).exists(): raise FileNotFoundError(f'pretrained model not found: {cfg.pretrained_model}')
+    emb = emb or pretrained_embedding(cfg.pretrained_model)
+    info = model_info(cfg.pretrained_model)
+    run_cfg = Path(info.run_dir)/'config.json' if info.run_dir else None
+    backbone = json.loads(run_cfg.read_text()).get('backbone', cfg.backbone) if run_cfg and run_cfg.is_file() else cfg.backbone
+    return cfg.replace(image_size=model_image_size(emb), embedding_dim=int(emb.output_shape[-1]), backbone=backbone,
+                       crop=info.crop if cfg.crop == 1.0 else cfg.crop)
+
 def finetune(cfg:FinetuneConfig, # the fine-tuning run
              data=None, # an already loaded `FaceData` (else loaded from `cfg.data`)
              exist_ok:bool=False, # allow a run folder that already has checkpoints
@@ -190,10 +220,9 @@ def finetune(cfg:FinetuneConfig, # the fine-tuning run
     "Fine-tune `cfg.pretrained_model` on `cfg.data` with `cfg.strategy`; verification before and after."
     if not Path(cfg.pretrained_model).exists(): raise FileNotFoundError(f'pretrained model not found: {cfg.pretrained_model}')
     emb = pretrained_embedding(cfg.pretrained_model)
-    info = model_info(cfg.pretrained_model)
-    cfg = cfg.replace(image_size=model_image_size(emb), embedding_dim=int(emb.output_shape[-1]), crop=info.crop if cfg.crop == 1.0 else cfg.crop,
-                      **({'backbone': json.loads((Path(info.run_dir)/'config.json').read_text())['backbone']} if info.run_dir and (Path(info.run_dir)/'config.json').is_file() else {}))
+    cfg = resolve_pretrained(cfg, emb)
     run = start_run(cfg, data, exist_ok)
+    plan = describe_finetune(cfg).splitlines()
     before = _verification(emb, cfg, run.dir/'eval'/'before')
     with precision(cfg):
         model = finetune_model(emb, run.data.n_classes, cfg.s, cfg.m)
@@ -202,7 +231,7 @@ def finetune(cfg:FinetuneConfig, # the fine-tuning run
         plain = keras.Model(model.inputs, model.outputs, name='cosface_model')       # what is saved: no training wrapper
         if cfg.head_epochs:
             set_strategy(model, 'head')
-            print(f'warm-up, epochs 1-{cfg.head_epochs}: the new CosFace layer alone, peak learning rate {cfg.lr:g}')
+            print(plan.pop(0))
             fit_phase(run, model, 'head', 1, cfg.head_epochs, cfg.lr, save=plain)
         layers = set_strategy(model, cfg.strategy, cfg.num_layers, cfg.multipliers)
         atomic_write(run.dir/'logs'/'layers.csv', layers.to_csv(index=False))
@@ -216,8 +245,8 @@ def finetune(cfg:FinetuneConfig, # the fine-tuning run
             compile_phase(model, cfg, schedule(1.0), optimizer=groups[-1][2])
         model.set_groups(groups)
         g = layers.query('trainable').groupby(['group', 'multiplier'], sort=False).agg(layers=('layer', 'size'), params=('params', 'sum'))
-        print(f"strategy {cfg.strategy}, epochs {first}-{cfg.epochs}: {int(g.params.sum()):,} of {int(layers.params.sum()):,} parameters "
-              f"train (layer groups: {'; '.join(f'{k[0]} x{k[1]:g}: {r.layers} layers' for k, r in g.iterrows())}), peak learning rate {lr:g}")
+        if plan: print(plan.pop(0) + f" {int(g.params.sum()):,} of {int(layers.params.sum()):,} parameters train "
+                       f"({'; '.join(f'{k[0]} x{k[1]:g}: {r.layers} layers' for k, r in g.iterrows())}).")
         if cfg.epochs >= first: fit_phase(run, model, cfg.strategy, first, cfg.epochs, lr, compiled=bool(groups), save=plain)
         res = finish_run(run, {f'final_model_{cfg.strategy}.keras': plain, 'embedding_model.keras': emb})
     after = _verification(emb, cfg, run.dir/'eval'/'after')
@@ -234,24 +263,6 @@ def _layer(model, name):
         except ValueError: pass
     raise ValueError(f'no layer {name!r}')
 
-# %% ../nbs/22_finetune.ipynb #223445e9
-def describe_finetune(cfg:FinetuneConfig)->str:
-    "One sentence per phase of a fine-tuning run, from its values."
-    out = []
-    if cfg.head_epochs:
-        ep = f"epoch 1" if cfg.head_epochs == 1 else f"epochs 1-{cfg.head_epochs}"
-        out.append(f"Warm-up, {ep}: the new CosFace layer alone (initialised {'from each identity' + chr(39) + 's mean embedding' if cfg.head_init == 'class_mean' else 'randomly'}), "
-                   f"everything else frozen, peak learning rate {cfg.lr:g}.")
-    first = cfg.head_epochs + 1
-    if cfg.epochs >= first:
-        ep = f"epoch {first}" if first == cfg.epochs else f"epochs {first}-{cfg.epochs}"
-        what = {'full': 'every layer trains',
-                'partial': f'the last {cfg.num_layers} backbone layers, the embedding head and the CosFace layer train; earlier layers are frozen (BatchNorm statistics included)',
-                'differential': (f"every layer trains, at {', '.join(f'{m:g}' for m in cfg.multipliers[:-1])} x the learning rate for "
-                                 f"{len(cfg.multipliers) - 1} groups of backbone layers (earliest first) and {cfg.multipliers[-1]:g} x for the embedding head and the CosFace layer, each group with its own optimizer")}[cfg.strategy]
-        out.append(f"Strategy {cfg.strategy}, {ep}: {what}; peak learning rate {cfg.phase2_lr:g}, {cfg.optimizer}, warmup then cosine decay.")
-    return '\n'.join(out)
-
 # %% ../nbs/22_finetune.ipynb #ba645ef1
 def read_run(folder, # a run folder written by `train` or `finetune`
             )->dict:
@@ -262,9 +273,12 @@ def read_run(folder, # a run folder written by `train` or `finetune`
     hist = pd.read_csv(d/'logs'/'history.csv') if (d/'logs'/'history.csv').is_file() else pd.DataFrame()
     layers = pd.read_csv(d/'logs'/'layers.csv') if (d/'logs'/'layers.csv').is_file() else None
     model = next(iter(sorted(d.glob('final_model*.keras'))), None)
+    if layers is None and model is not None and cfg.get('epochs', 0) > cfg.get('head_epochs', 0):   # trained from scratch: every layer trained
+        params = keras.models.load_model(model, compile=False).count_params()
+    else: params = int(layers.query('trainable').params.sum()) if layers is not None else None
     return dict(name=d.name, dir=d, kind='finetune' if 'strategy' in cfg else 'train', strategy=cfg.get('strategy', 'from scratch'),
                 data=cfg.get('data'), epochs=len(hist), train_minutes=round(float(hist.seconds.sum()) / 60, 2) if len(hist) else None,
-                trainable_params=int(layers.query('trainable').params.sum()) if layers is not None else None,
+                trainable_params=params,
                 pretrained=cfg.get('pretrained_model'), model=model, history=hist, config=cfg)
 
 def compare_runs(folders:list, # run folders
@@ -290,7 +304,8 @@ def compare_runs(folders:list, # run folders
                                       save_dir=None if out is None else out/'eval_data')
         if lfw_root or pairs: res += validate(path, lfw_root=lfw_root, pairs=pairs, progress=False, save_dir=None if out is None else out/'pairs')
         results[name] = res
-        rows.append({'model': name, 'strategy': r['strategy'] if r else 'pretrained, not fine-tuned', 'epochs': r['epochs'] if r else None,
-                     'trainable parameters': r['trainable_params'] if r else None, 'training (min)': r['train_minutes'] if r else None,
+        fmt = lambda v, f: 'n/a' if v is None else format(v, f)
+        rows.append({'model': name, 'strategy': r['strategy'] if r else 'pretrained, not fine-tuned', 'epochs': fmt(r and r['epochs'], 'd'),
+                     'trainable parameters': fmt(r and r['trainable_params'], ','), 'training (min)': fmt(r and r['train_minutes'], '.1f'),
                      **{f'{x.name}': x.verification.accuracy_text() for x in res}})
     return pd.DataFrame(rows).set_index('model'), results
