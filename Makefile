@@ -29,7 +29,7 @@ export: venv
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
 templates: venv
-	$(BIN)/python -c "from cosface.reports import sync_templates; print('rewrote the parameters cell of:', sync_templates() or 'nothing (in sync)')" && $(BIN)/nbdev_clean
+	$(BIN)/python -c "from cosface.templates import sync_templates; print('rewrote the parameters cell of:', sync_templates() or 'nothing (in sync)')" && $(BIN)/nbdev_clean
 
 report: venv
 	$(BIN)/cosface_report $(KIND) $(ARGS)

@@ -29,7 +29,7 @@ def test_notebooks_clean(tmp_path):
     assert not dirty, f'notebooks not clean: {dirty}. Run `make export` (nbdev_clean) and commit.'
 
 def test_templates_in_sync():
-    from cosface.reports import template_drift
+    from cosface.templates import template_drift
     assert template_drift() == [], 'report templates drifted from Config/validate: run `make templates` and commit'
 
 def test_no_absolute_paths_in_committed_files():
