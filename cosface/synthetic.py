@@ -353,7 +353,7 @@ def render_face(identity: dict, # Identity parameters from `sample_identity`
     return _finish(P, q, face_mask, image_size, rng)
 
 # %% ../nbs/07_synthetic.ipynb #ecd51a42
-SYNTHETIC_VERSION = 2   # 2: pairs drawn by `make_pairs` (identity-disjoint folds)
+SYNTHETIC_VERSION = 3   # 2: pairs drawn by `make_pairs` (identity-disjoint folds); 3: 60 held-out identities (6 per fold)
 
 @dataclass
 class SyntheticFaces:
@@ -388,7 +388,7 @@ def _remove_own(root):
 def make_synthetic_faces(root, # Output folder (created if missing)
                          n_identities: int=40, # Training identities
                          images_per_identity: int=20, # Images per training identity
-                         n_heldout: int=20, # Held-out identities, used only in `pairs.txt`
+                         n_heldout: int=60, # Held-out identities, used only in `pairs.txt` (6 per fold: a fold of 2 people is a noisy test)
                          heldout_images: int=6, # Images per held-out identity
                          n_folds: int=10, # Folds in `pairs.txt`
                          pairs_per_fold: int=30, # Matched (and mismatched) pairs per fold
