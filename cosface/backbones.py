@@ -4,7 +4,6 @@
 
 # %% ../nbs/12_backbones.ipynb #1fee696f
 from __future__ import annotations
-import os
 from pathlib import Path
 import keras
 from keras import layers

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import os, sys, argparse
 from pathlib import Path
-from .config import OptionSpec, option_specs, config_specs, Config, load_config, DETECTORS
+from .config import OptionSpec, option_specs, Config, load_config, DETECTORS
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'ALIGN_FLAGS', 'add_options', 'run_cli', 'config_parser', 'run_config', 'train_parser', 'cosface_train',

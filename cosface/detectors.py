@@ -8,9 +8,8 @@ import os, sys, warnings, importlib, contextlib
 from collections import defaultdict
 from pathlib import Path
 import numpy as np, cv2
-from .config import DETECTORS
-from .geometry import Face, choose_face
-from .images import as_rgb, read_rgb
+from .geometry import Face
+from .images import as_rgb
 
 # %% auto #0
 __all__ = ['HAAR_CASCADE', 'DETECTOR_CLASSES', 'Detector', 'haar_cascade_path', 'HaarDetector', 'MTCNNDetector',

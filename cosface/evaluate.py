@@ -5,7 +5,7 @@
 # %% ../nbs/18_evaluate.ipynb #351035e4
 from __future__ import annotations
 import hashlib, json, math, os
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
 import tensorflow as tf
@@ -155,7 +155,7 @@ def extract_embeddings(model, # embedding model (or anything `load_embedding_mod
             if str(z['key']) == key: return z['embeddings'][inverse]
         except Exception: pass
     try: emb = _embed_batches(model, image_dataset(uniq, size, batch_size, crop=crop), len(uniq), batch_size, flip, progress)
-    except tf.errors.OpError as e:
+    except tf.errors.OpError:
         missing = [p for p in uniq if not os.path.isfile(p)]
         if missing: raise FileNotFoundError(f"{len(missing)} image(s) not found, e.g. {missing[:3]}") from None
         from cosface.data import find_bad_images

@@ -6,7 +6,6 @@
 from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd
-import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
 from .paths import atomic_write

@@ -4,17 +4,17 @@
 
 # %% ../nbs/20_finetune.ipynb #c70c7f82
 from __future__ import annotations
-import json, time
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 import keras
 from .config import Config, CHOICES
-from .paths import atomic_write, public_path
+from .paths import atomic_write
 from .losses import CosFace
 from .optim import GroupedModel, make_optimizer, phase_schedule
-from .evaluate import load_embedding_model, model_image_size, model_info, extract_embeddings, validate, SetResult
-from .train import Run, TrainResult, start_run, precision, compile_phase, fit_phase, finish_run
+from .evaluate import load_embedding_model, model_image_size, model_info, extract_embeddings, validate
+from .train import TrainResult, start_run, precision, compile_phase, fit_phase, finish_run
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'STRATEGY_NUMBERS', 'FinetuneConfig', 'pretrained_embedding', 'finetune_model', 'class_mean_kernel',

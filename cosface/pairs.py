@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_pairs.ipynb #29ae08ad
 from __future__ import annotations
-import io, math, os, pickle, re, warnings
+import math, os, pickle, re, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from .paths import scan_identities, atomic_write

@@ -6,7 +6,7 @@ __all__ = ['SKIN_TONES', 'HAIR_COLOURS', 'IRIS_COLOURS', 'FRAME_COLOURS', 'HAIR_
            'default_synthetic_dir', 'ensure_synthetic']
 
 # %% ../nbs/07_synthetic.ipynb #081520d1
-import json, os, re
+import json, re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path

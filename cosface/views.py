@@ -4,9 +4,9 @@
 
 # %% ../nbs/19_views.ipynb #fb84d30f
 from __future__ import annotations
-import html, json
+import html
 from pathlib import Path
-import numpy as np, pandas as pd
+import pandas as pd
 from .paths import public_path
 
 # %% auto #0
