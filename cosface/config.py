@@ -10,8 +10,9 @@ from pathlib import Path
 from fastcore.docments import docments
 
 # %% auto #0
-__all__ = ['BACKBONES', 'OPTIMIZERS', 'DETECTORS', 'RENAMED', 'CHOICES', 'OptionSpec', 'option_specs', 'check_value', 'Config',
-           'config_specs', 'check_config', 'save_config', 'load_config', 'run_dir']
+__all__ = ['BACKBONES', 'OPTIMIZERS', 'DETECTORS', 'RENAMED', 'RENAMED_VALUES', 'CACHES', 'RESUMABLE', 'CHOICES', 'OptionSpec',
+           'option_specs', 'check_value', 'Config', 'config_specs', 'check_config', 'save_config', 'load_config',
+           'run_dir']
 
 # %% ../nbs/01_config.ipynb #f339ef38
 @dataclass
@@ -86,6 +87,9 @@ BACKBONES = ('resnet50', 'iresnet50', 'resnet18', 'mobilefacenet')
 OPTIMIZERS = ('sgd', 'adam', 'adamw')
 DETECTORS = ('mtcnn', 'retinaface', 'haar')
 RENAMED = {'verbose': 'progress'}   # old config keys and their current names
+RENAMED_VALUES = {'cache': {True: 'auto', False: 'none'}}   # old values of a key and their current spelling
+CACHES = ('auto', 'memory', 'disk', 'none')
+RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_last', 'keep_best', 'save_every', 'cache', 'deterministic')  # what --resume may change
 
 @dataclass
 class Config:
@@ -98,7 +102,7 @@ class Config:
     crop: float = 1.0                # centre-crop fraction of the shorter side before resizing (1.0: whole image; about 0.5 for unaligned 250px LFW)
     min_images: int = 2              # identities with fewer usable images are left out (reported)
     max_identities: int|None = None  # keep only this many identities (those with most images); None: all
-    cache: bool = True               # cache decoded images in memory after the first epoch
+    cache: str = 'auto'              # decoded-image cache: auto (in memory when it fits in a quarter of the free memory, else none), memory, disk (in the run folder) or none (stream from the files every epoch)
     face_detector: str|None = None   # drop images in which this detector finds no face (mtcnn, retinaface or haar); None: no filter
     face_min_score: float = 0.9      # detector score a face must reach for its image to be kept
     retinaface_weights: str|None = None  # local RetinaFace weights file (retinaface.h5), for offline machines
@@ -125,11 +129,16 @@ class Config:
     min_lr: float = 0.0              # learning rate at the end of each phase's cosine decay
     mixed_precision: bool = False    # mixed precision: bfloat16 on CPU, float16 on GPU (CosFace logits stay float32)
     jit_compile: bool = False        # XLA-compile the train step (slower on CPU here; try it on a GPU)
+    clip_norm: float|None = None     # clip the global gradient norm to this value; None: no clipping
     # --- run
     name: str|None = None            # run name: the run folder is experiments_dir/name; None: date-time-backbone
     output_dir: str|None = None      # run folder (overrides name and experiments_dir)
     experiments_dir: str = 'experiments'  # parent folder of named runs
-    seed: int = 42                   # seed of splits, shuffling and initialisation
+    seed: int = 42                   # seed of splits, shuffling, augmentation and initialisation
+    deterministic: bool = False      # TensorFlow op determinism: two runs with the same seed give bit-identical weights (slower)
+    keep_last: int = 3               # keep the newest this many epoch checkpoints (0: keep all)
+    keep_best: bool = True           # also keep the epoch checkpoint with the best val accuracy
+    save_every: int = 0              # also save the resumable training state every this many steps inside an epoch (0: at epoch ends only)
     log_every: int = 20              # log loss and learning rate every this many steps (logs/steps.csv)
     progress: int = 1                # Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch
 
@@ -146,6 +155,7 @@ class Config:
     def from_dict(cls, d:dict, src:str='config')->Config:
         "Build a `Config` from a dict, rejecting unknown keys and bad values with messages naming `src`."
         d = {RENAMED.get(k, k): v for k, v in d.items()}
+        d = {k: RENAMED_VALUES[k].get(v, v) if k in RENAMED_VALUES and isinstance(v, bool) else v for k, v in d.items()}
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown: raise ValueError(f"{src}: unknown config keys {unknown}; known keys: {sorted(known)}")
@@ -168,7 +178,7 @@ class Config:
         check_config(self)
 
 # %% ../nbs/01_config.ipynb #b44543cc
-CHOICES = {'backbone': BACKBONES, 'optimizer': OPTIMIZERS, 'face_detector': DETECTORS, 'progress': (0, 1, 2)}
+CHOICES = {'backbone': BACKBONES, 'optimizer': OPTIMIZERS, 'face_detector': DETECTORS, 'progress': (0, 1, 2), 'cache': CACHES}
 
 _SPECS = {}
 
@@ -194,7 +204,8 @@ def check_config(cfg:Config):
             ('m', 0, 1, False, True), ('label_smoothing', 0, 1, False, True), ('batch_size', 1, None, False, False),
             ('epochs', 1, None, False, False), ('head_epochs', 0, None, False, False), ('lr', 0, None, True, False),
             ('finetune_lr', 0, None, True, False), ('momentum', 0, 1, False, True), ('weight_decay', 0, None, False, False),
-            ('warmup_epochs', 0, None, False, False), ('min_lr', 0, None, False, False), ('log_every', 1, None, False, False)]:
+            ('warmup_epochs', 0, None, False, False), ('min_lr', 0, None, False, False), ('log_every', 1, None, False, False),
+            ('clip_norm', 0, None, True, False), ('keep_last', 0, None, False, False), ('save_every', 0, None, False, False)]:
         _range(cfg, name, lo, hi, lo_open, hi_open)
     if cfg.head_epochs > cfg.epochs: raise ValueError(f"head_epochs={cfg.head_epochs} must be at most epochs={cfg.epochs}")
     if cfg.min_lr >= min(cfg.lr, cfg.phase2_lr): raise ValueError(f"min_lr={cfg.min_lr} must be below the peak learning rates (lr={cfg.lr}, finetune_lr={cfg.phase2_lr})")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_data.ipynb #c59dd853
 from __future__ import annotations
-import os, json, random
+import os, re, json, random
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -12,8 +12,10 @@ import tensorflow as tf
 from .paths import IMAGE_EXTS, IdentityScan, scan_identities, atomic_write
 
 # %% auto #0
-__all__ = ['find_bad_images', 'scan_folder', 'split_identities', 'LabelMap', 'FaceData', 'load_face_data', 'normalize',
-           'crop_resize', 'preprocess', 'load_image', 'face_dataset', 'image_dataset']
+__all__ = ['MIN_SIDE', 'MAX_PIXELS', 'size_problem', 'find_bad_images', 'scan_folder', 'split_identities', 'LabelMap', 'FaceData',
+           'load_face_data', 'normalize', 'crop_resize', 'preprocess', 'load_image', 'decoded_bytes',
+           'available_memory', 'peak_rss_mb', 'choose_cache', 'steps_per_epoch', 'EpochStream', 'epoch_batches',
+           'face_dataset', 'image_dataset']
 
 # %% ../nbs/04_data.ipynb #9b695e56
 def _decode(data:tf.Tensor)->tf.Tensor:
@@ -32,12 +34,33 @@ def _reason(path)->str:
     if kind is None: return 'not an image (unknown file signature)'
     return f'corrupt or truncated {kind}'
 
+MIN_SIDE = 16                 # images smaller than this on a side carry no face worth learning
+MAX_PIXELS = 178_956_970      # larger images are refused before decoding (Pillow's decompression-bomb limit)
+
+def size_problem(path)->str|None:
+    "Why `path` is too small or too large to use, read from its header without decoding (None: fine or not an image)."
+    import warnings
+    from PIL import Image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            with Image.open(path) as im: w, h = im.size
+    except Image.DecompressionBombError as e:
+        n = next(iter(re.findall(r'\((\d+) pixels\)', str(e))), '?')
+        return f'image too large to decode safely ({n} pixels > {MAX_PIXELS:,})'
+    except Exception: return None                              # not an image Pillow knows: the decoder decides
+    if w * h > MAX_PIXELS: return f'image too large to decode safely ({w}x{h} px > {MAX_PIXELS:,} pixels)'
+    if min(w, h) < MIN_SIDE: return f'image too small ({w}x{h} px; at least {MIN_SIDE} px a side)'
+    return None
+
 def find_bad_images(paths:list, # image files to check
                     workers:int|None=None, # parallel decoders (None: CPU count)
                    )->dict:
-    "Decode every file in `paths`; return `{path: reason}` for those that fail."
+    "Decode every file in `paths`; return `{path: reason}` for those that fail or are too small or too large to use."
     paths = [str(p) for p in paths]
     if not paths: return {}
+    sized = {p: r for p in paths if (r := size_problem(p))}
+    if sized: return {**sized, **find_bad_images([p for p in paths if p not in sized], workers)}
     idx = tf.data.Dataset.range(len(paths))
     ps = tf.constant(paths)
     def _ok(i):
@@ -187,37 +210,138 @@ def load_image(path, # image file
     return preprocess(_decode(tf.io.read_file(str(path))), image_size, crop).numpy()
 
 # %% ../nbs/04_data.ipynb #d00c5f31
+def decoded_bytes(n_images:int, image_size:int)->int:
+    "Bytes the decoded, resized uint8 images take in memory."
+    return int(n_images) * image_size * image_size * 3
+
+def _read_int(path)->int|None:
+    try: v = Path(path).read_text().split()[0]
+    except (OSError, IndexError): return None
+    return int(v) if v.isdigit() else None
+
+def available_memory()->int:
+    "Bytes this process can still allocate: free memory, less under a cgroup limit or an address-space limit."
+    import resource
+    info = dict(l.split(':', 1) for l in Path('/proc/meminfo').read_text().splitlines() if ':' in l)
+    avail = int(info.get('MemAvailable', info.get('MemFree', '0 kB')).split()[0]) * 1024
+    for lim, used in [('/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory.current'),
+                      ('/sys/fs/cgroup/memory/memory.limit_in_bytes', '/sys/fs/cgroup/memory/memory.usage_in_bytes')]:
+        l, u = _read_int(lim), _read_int(used)
+        if l and u and l < 1 << 60: avail = min(avail, l - u)
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if soft != resource.RLIM_INFINITY:
+        vms = int(Path('/proc/self/statm').read_text().split()[0]) * os.sysconf('SC_PAGE_SIZE')
+        avail = min(avail, soft - vms)
+    return max(avail, 0)
+
+def peak_rss_mb()->float:
+    "The peak resident memory of this process so far, MB."
+    import resource
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+def choose_cache(cache:str, # auto, memory, disk or none
+                 n_images:int, # images the pipeline reads
+                 image_size:int, # their decoded side
+                 disk_path=None, # where a disk cache goes
+                 budget:float=0.25, # auto caches in memory up to this fraction of the available memory
+                 available:int|None=None, # available bytes (None: measured)
+                )->tuple:
+    "`(cache, message)`: what `epoch_batches` should cache (`'memory'`, a disk path, or `'none'`), and why, in words."
+    need = decoded_bytes(n_images, image_size)
+    gb = lambda b: f'{b / 2**30:.2f} GB'
+    if cache == 'disk':
+        if disk_path is None: raise ValueError('cache=disk needs a folder for the cache files')
+        return str(disk_path), f'decoded images ({gb(need)}) cached on disk in {disk_path}'
+    if cache == 'memory': return 'memory', f'decoded images ({gb(need)}) cached in memory (as asked)'
+    if cache == 'none': return 'none', f'streaming: every image decoded each epoch (decoded size {gb(need)}; no cache, as asked)'
+    avail = available_memory() if available is None else available
+    if need <= budget * avail: return 'memory', f'decoded images ({gb(need)}) fit in a quarter of the {gb(avail)} available memory: cached in memory'
+    return 'none', f'decoded images ({gb(need)}) exceed a quarter of the {gb(avail)} available memory: streaming from the files every epoch'
+
+# %% ../nbs/04_data.ipynb #255c4e11
 def _options(autotune:bool):
     opt = tf.data.Options()
     opt.autotune.enabled = autotune
     opt.deterministic = True
     return opt
 
+def steps_per_epoch(n_images:int, batch_size:int)->int:
+    "Training batches per epoch (the last partial batch is dropped, unless it is the only one)."
+    return max(n_images // batch_size, 1)
+
+class EpochStream:
+    "The training images of a run, decoded (and cached) once; called with epochs, the batches of those epochs."
+    def __init__(self,
+                 paths:list, # image files
+                 labels, # their integer labels
+                 image_size:int=112, # network input side
+                 crop:float=1.0, # centre-crop fraction
+                 batch_size:int=64, # batch size
+                 seed:int=42, # shuffle and flip seed
+                 cache:str='none', # memory, a disk-cache path, or none (stream)
+                 workers:int|None=None, # parallel decoders (None: CPU count)
+                 autotune:bool=False, # let tf.data tune parallelism and prefetch
+                ):
+        self.n, self.batch_size, self.seed, self.cache, self.autotune = len(paths), batch_size, seed, cache, autotune
+        self.workers = tf.data.AUTOTUNE if autotune else (workers or os.cpu_count())
+        self.files = tf.data.Dataset.from_tensor_slices(([str(p) for p in paths], np.asarray(labels, np.int32)))
+        self.load = lambda p, y: (crop_resize(_decode(tf.io.read_file(p)), image_size, crop), y)
+        self.cached = None if cache == 'none' else self.files.map(self.load, num_parallel_calls=self.workers).cache('' if cache == 'memory' else str(cache))
+
+    @property
+    def steps(self)->int: return steps_per_epoch(self.n, self.batch_size)
+
+    def _epoch(self, e, first, skip):
+        s = tf.cast(self.seed, tf.int64) * 1_000_003 + e
+        if self.cached is not None: ds = self.cached.shuffle(self.n if self.cache == 'memory' else min(self.n, 8192), seed=s, reshuffle_each_iteration=False)
+        else: ds = self.files.shuffle(self.n, seed=s, reshuffle_each_iteration=False).map(self.load, num_parallel_calls=self.workers)
+        flip = lambda i, xy: (normalize(tf.image.stateless_random_flip_left_right(xy[0], tf.stack([s, i]))), xy[1])
+        ds = ds.enumerate().map(flip, num_parallel_calls=self.workers).batch(self.batch_size, drop_remainder=self.n >= self.batch_size)
+        return ds.skip(tf.where(e == first, tf.cast(skip, tf.int64), tf.constant(0, tf.int64)))
+
+    def __call__(self,
+                 first:int=0, # first epoch (0-based)
+                 last:int=1, # one past the last epoch
+                 skip:int=0, # batches of the first epoch already trained (resuming mid-epoch)
+                )->tf.data.Dataset:
+        "The batches `((image, label), label)` of epochs `first..last-1` as one stream."
+        ds = tf.data.Dataset.range(first, last).flat_map(lambda e: self._epoch(e, first, skip)).map(lambda x, y: ((x, y), y))
+        return ds.prefetch(tf.data.AUTOTUNE if self.autotune else 2).with_options(_options(self.autotune))
+
+def epoch_batches(paths:list, # image files
+                  labels, # their integer labels
+                  first:int=0, # first epoch (0-based)
+                  last:int=1, # one past the last epoch
+                  skip:int=0, # batches of the first epoch already trained (resuming mid-epoch)
+                  **kwargs, # `EpochStream`'s options: image_size, crop, batch_size, seed, cache, workers, autotune
+                 )->tf.data.Dataset:
+    "Shuffled, flipped, normalised training batches of epochs `first..last-1`, each epoch's order a function of `(seed, epoch)`."
+    return EpochStream(paths, labels, **kwargs)(first, last, skip)
+
+# %% ../nbs/04_data.ipynb #25f278de
 def face_dataset(paths:list, # image files
                  labels=None, # integer labels (None: yield images only)
                  image_size:int=112, # network input side
                  crop:float=1.0, # centre-crop fraction
                  batch_size:int=64, # batch size
-                 training:bool=False, # shuffle, flip and drop the last partial batch
-                 cache:bool|str=True, # cache decoded images: True in memory, a path on disk, False none
+                 training:bool=False, # one shuffled, flipped epoch of `epoch_batches` (the last partial batch dropped)
+                 cache:bool|str=False, # cache decoded images: True or 'memory' in memory, a path on disk, False or 'none' not at all
                  seed:int=42, # shuffle/flip seed
                  workers:int|None=None, # parallel decoders (None: CPU count)
                  autotune:bool=False, # let tf.data tune parallelism and prefetch instead (see benchmarks/data_pipeline.py)
                 )->tf.data.Dataset:
-    "Batched, preprocessed images (and `((image, label), label)` when labels are given)."
+    "Batched, preprocessed images in path order (and `((image, label), label)` when labels are given)."
+    cache = {True: 'memory', False: 'none', None: 'none'}.get(cache, cache)
+    if training: return EpochStream(paths, labels, image_size, crop, batch_size, seed, cache, workers, autotune)()
     paths = [str(p) for p in paths]
     workers = tf.data.AUTOTUNE if autotune else (workers or os.cpu_count())
     ds = tf.data.Dataset.from_tensor_slices(paths)
     if labels is not None: ds = tf.data.Dataset.zip(ds, tf.data.Dataset.from_tensor_slices(np.asarray(labels, np.int32)))
     load = lambda p: crop_resize(_decode(tf.io.read_file(p)), image_size, crop)
     ds = ds.map((lambda p, y: (load(p), y)) if labels is not None else load, num_parallel_calls=workers)
-    if cache: ds = ds.cache(cache if isinstance(cache, str) else '')
-    if training:
-        ds = ds.shuffle(min(len(paths), 16384), seed=seed, reshuffle_each_iteration=True)
-        flip = lambda x: tf.image.random_flip_left_right(x, seed=seed)
-        ds = ds.map((lambda x, y: (normalize(flip(x)), y)) if labels is not None else (lambda x: normalize(flip(x))), num_parallel_calls=workers)
-    else: ds = ds.map((lambda x, y: (normalize(x), y)) if labels is not None else normalize, num_parallel_calls=workers)
-    ds = ds.batch(batch_size, drop_remainder=training and len(paths) >= batch_size)
+    if cache != 'none': ds = ds.cache('' if cache == 'memory' else str(cache))
+    ds = ds.map((lambda x, y: (normalize(x), y)) if labels is not None else normalize, num_parallel_calls=workers)
+    ds = ds.batch(batch_size)
     if labels is not None: ds = ds.map(lambda x, y: ((x, y), y))
     return ds.prefetch(tf.data.AUTOTUNE if autotune else 2).with_options(_options(autotune))
 

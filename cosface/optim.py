@@ -16,13 +16,15 @@ def make_optimizer(name:str='sgd', # sgd, adam or adamw
                    nesterov:bool=False, # SGD Nesterov momentum
                    weight_decay:float=5e-4, # decoupled weight decay (0: none)
                    exclude_from_decay:tuple=('gamma', 'beta', 'bias', 'alpha'), # variable names without decay (BN, biases, PReLU)
+                   clip_norm:float|None=None, # clip the global gradient norm to this (None: no clipping)
                   )->keras.optimizers.Optimizer:
     "Build a Keras optimizer by name, with weight decay kept off BN, bias and PReLU variables."
     name = name.lower()
     wd = weight_decay or None
-    if name == 'sgd': opt = keras.optimizers.SGD(learning_rate, momentum=momentum, nesterov=nesterov, weight_decay=wd)
-    elif name == 'adam': opt = keras.optimizers.Adam(learning_rate, weight_decay=wd)
-    elif name == 'adamw': opt = keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay)
+    kw = dict(global_clipnorm=clip_norm) if clip_norm else {}
+    if name == 'sgd': opt = keras.optimizers.SGD(learning_rate, momentum=momentum, nesterov=nesterov, weight_decay=wd, **kw)
+    elif name == 'adam': opt = keras.optimizers.Adam(learning_rate, weight_decay=wd, **kw)
+    elif name == 'adamw': opt = keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay, **kw)
     else: raise ValueError(f"unknown optimizer {name!r}; choose sgd, adam or adamw")
     if wd and exclude_from_decay: opt.exclude_from_weight_decay(var_names=list(exclude_from_decay))
     return opt

@@ -135,7 +135,8 @@ def scan_identities(root, # identity folder `root/<identity>/<image>`
         if not _utf8(entry.name): skipped.append((_shown(entry), 'identity folder name is not valid UTF-8')); continue
         n = 0
         for d, dirs, files in os.walk(entry, onerror=lambda e: skipped.append((_shown(e.filename), f'unreadable: {e.strerror}'))):
-            dirs[:] = sorted(x for x in dirs if not x.startswith('.'))
+            for x in [x for x in dirs if (Path(d)/x).is_symlink()]: skipped.append((_shown(Path(d)/x), 'link to a folder inside an identity folder (not followed)'))
+            dirs[:] = sorted(x for x in dirs if not x.startswith('.') and not (Path(d)/x).is_symlink())
             for f in sorted(files):
                 if f.startswith('.'): continue
                 p = Path(d)/f

@@ -4,13 +4,14 @@
 
 # %% ../nbs/03_testing.ipynb #bb856ea4
 from __future__ import annotations
+import os
 from pathlib import Path
 import numpy as np
 from .paths import data_root
 
 # %% auto #0
-__all__ = ['write_toy_faces', 'write_bad_files', 'write_random_faces', 'tiny_config', 'real_data', 'similarity',
-           'transform_points', 'solid_image', 'ColourDetector']
+__all__ = ['write_toy_faces', 'write_bad_files', 'write_hostile_images', 'write_random_faces', 'tiny_config', 'real_data',
+           'similarity', 'transform_points', 'solid_image', 'ColourDetector']
 
 # %% ../nbs/03_testing.ipynb #da480c4f
 def write_toy_faces(root, # folder to create
@@ -44,6 +45,38 @@ def write_bad_files(folder, # where to write them
     data = (folder/'good.jpg').read_bytes(); (folder/'truncated.jpg').write_bytes(data[:len(data)//2])
     return {'good.jpg': True, 'gray.png': True, 'alpha.png': True, 'deep16.png': True,
             'zero.jpg': False, 'text.jpg': False, 'truncated.jpg': False}
+
+# %% ../nbs/03_testing.ipynb #13f05f2e
+def _png(path, width:int, height:int, rows_of_zeros:bool=True):
+    "A valid 8-bit grayscale PNG of zeros of any size, written without holding its pixels in memory."
+    import zlib, struct
+    chunk = lambda kind, data: struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)
+    z, row, parts = zlib.compressobj(9), b'\0' * (width + 1), []
+    for _ in range(height): parts.append(z.compress(row))
+    parts.append(z.flush())
+    Path(path).write_bytes(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 0, 0, 0, 0))
+                           + chunk(b'IDAT', b''.join(parts)) + chunk(b'IEND', b''))
+    return Path(path)
+
+def write_hostile_images(folder, # an identity folder to add them to
+                        )->dict:
+    "Write the odd and hostile image files of a real scrape into `folder`; returns `{name: usable}`."
+    from PIL import Image
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    out = write_bad_files(folder)
+    img = Image.fromarray((np.random.default_rng(1).random((48, 48, 3))*255).astype(np.uint8))
+    img.convert('CMYK').save(folder/'cmyk.jpg'); out['cmyk.jpg'] = True
+    img.convert('P').save(folder/'palette.png'); out['palette.png'] = True
+    img.convert('RGBA').save(folder/'rgba.png'); out['rgba.png'] = True
+    Image.new('RGB', (1, 1), (120, 80, 60)).save(folder/'one_pixel.png'); out['one_pixel.png'] = False
+    _png(folder/'huge_10000x10000.png', 10000, 10000); out['huge_10000x10000.png'] = True
+    _png(folder/'bomb_20000x20000.png', 20000, 20000); out['bomb_20000x20000.png'] = False
+    os.symlink('self_loop.jpg', folder/'self_loop.jpg'); out['self_loop.jpg'] = False
+    os.symlink('..', folder/'parent_loop'); out['parent_loop'] = False
+    bad_name = os.fsencode(folder) + b'/caf\xe9.jpg'
+    with open(bad_name, 'wb') as f: f.write((folder/'good.jpg').read_bytes())
+    out['caf\udce9.jpg'] = False
+    return out
 
 # %% ../nbs/03_testing.ipynb #bea0cca7
 def write_random_faces(root, # folder to create
