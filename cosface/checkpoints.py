@@ -9,28 +9,14 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np, pandas as pd
 import keras
-from .paths import atomic_write, public_path
+from .paths import atomic_write, public_path, guarded_write, DiskFullError
 
 # %% auto #0
-__all__ = ['CHECKPOINT_NAME', 'STATE_DIR', 'NONFINITE_HINT', 'DiskFullError', 'guarded_write', 'save_model', 'checkpoint_table',
-           'prune_checkpoints', 'EpochCheckpoint', 'RunState', 'read_state', 'save_state', 'restore_state',
-           'continue_metrics', 'NonFiniteLoss', 'NonFiniteGuard']
+__all__ = ['CHECKPOINT_NAME', 'STATE_DIR', 'NONFINITE_HINT', 'save_model', 'checkpoint_table', 'prune_checkpoints',
+           'EpochCheckpoint', 'RunState', 'read_state', 'save_state', 'restore_state', 'continue_metrics',
+           'NonFiniteLoss', 'NonFiniteGuard']
 
 # %% ../nbs/17_checkpoints.ipynb #ae931178
-class DiskFullError(OSError):
-    "A checkpoint or state file could not be written for lack of space; the earlier one is intact."
-
-def guarded_write(write, # a function that writes `path`
-                  path, # the file being written
-                  last_good=None, # the newest intact file of the same kind, for the message
-                 ):
-    "Run `write()`, turning a full disk (or quota) into a `DiskFullError` that names the intact file."
-    try: return write()
-    except OSError as e:
-        if e.errno not in (errno.ENOSPC, errno.EDQUOT) or isinstance(e, DiskFullError): raise
-        kept = f'the last good one, {public_path(last_good)}, is intact' if last_good else 'no earlier one exists'
-        raise DiskFullError(e.errno, f'disk full while writing {public_path(path)}; {kept}. Free some space and continue with --resume') from None
-
 def save_model(model:keras.Model, # the model to save
                path, # a `.keras` file
                last_good=None, # the newest intact model of the same kind (named if the disk is full)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import os, sys, argparse
 from pathlib import Path
-from .config import OptionSpec, option_specs, Config, load_config, DETECTORS
+from .config import OptionSpec, option_specs, Config, load_config, run_dir, DETECTORS, RESUMABLE
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'ALIGN_FLAGS', 'add_options', 'run_cli', 'config_parser', 'run_config', 'train_parser', 'cosface_train',
@@ -15,7 +15,8 @@ __all__ = ['USER_ERRORS', 'ALIGN_FLAGS', 'add_options', 'run_cli', 'config_parse
            'report_main', 'demo_parser', 'cosface_demo', 'demo_main']
 
 # %% ../nbs/24_cli.ipynb #78a85858
-USER_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError, ValueError)
+from .paths import DiskFullError
+USER_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError, ValueError, DiskFullError)
 _NONE = ('none', 'null')
 
 def _converter(spec:OptionSpec):
@@ -72,7 +73,7 @@ def config_parser(cls, # the configuration class (`Config` or a subclass)
                   help_defaults:dict|None=None, # how to describe some defaults
                   choices:dict|None=None, # allowed values the CLI accepts beyond the class's own
                  )->argparse.ArgumentParser:
-    "Flags for every field of `cls`, plus `--config`, `--use_retinaface`, `--overwrite`, `--verbose`."
+    "Flags for every field of `cls`, plus `--config`, `--resume`, `--use_retinaface`, `--overwrite`, `--verbose`."
     p = argparse.ArgumentParser(prog=prog, description=description)
     p.add_argument('--config', help='JSON/YAML config file; flags given here override it')
     specs = [OptionSpec(**{**vars(s), 'choices': (choices or {}).get(s.name, s.choices)}) for s in cls.specs()]
@@ -80,6 +81,8 @@ def config_parser(cls, # the configuration class (`Config` or a subclass)
                 many=[s.name for s in specs if s.type is list], help_defaults=help_defaults, given_only=True)
     p.add_argument('--use_retinaface', action='store_true', help='as in the seed: same as --face_detector retinaface (needs its weights offline)')
     p.add_argument('--overwrite', action='store_true', help='allow a run folder that already holds checkpoints (they may be replaced)')
+    p.add_argument('--resume', action='store_true', help=f"continue the run named by --name/--output_dir from its last saved state, with "
+                   f"its own config.json (only {', '.join(RESUMABLE)} may be changed); a finished run is left as it is")
     return _verbose_flag(p)
 
 def run_config(cls, # the configuration class
@@ -87,11 +90,17 @@ def run_config(cls, # the configuration class
                config:str|None=None, # a config file
                use_retinaface:bool=False, # the seed's face filter flag
                overwrite:bool=False, # let the run write into a folder holding checkpoints
+               resume:bool=False, # continue the run in the folder the flags name
                **given, # the flags given on the command line
               ):
-    "Build the run's configuration (defaults < config file < flags), check its data folder, and run `work`."
+    "Build the run's configuration (defaults < config file < flags; a resumed run's own config.json < flags), check its data folder, and run `work`."
     if use_retinaface: given.setdefault('face_detector', 'retinaface')
     cfg = load_config(config, cls, **given) if config else cls.from_dict(given, src='command line')
+    if resume:
+        if not (cfg.name or cfg.output_dir): raise ValueError('--resume needs the --name (or --output_dir) of the run to continue')
+        own = run_dir(cfg)/'config.json'
+        if own.is_file(): cfg = load_config(own, cls, **given)
+        return work(cfg, exist_ok=True, resume=True)
     if cfg.data is not None and not Path(cfg.data).is_dir():
         raise (NotADirectoryError if Path(cfg.data).exists() else FileNotFoundError)(
             f'dataset {"path is a file, not a folder of identities" if Path(cfg.data).exists() else "folder not found"}: {cfg.data}')

@@ -14,7 +14,7 @@ from .paths import atomic_write
 from .losses import CosFace
 from .optim import GroupedModel, make_optimizer, phase_schedule
 from .evaluate import load_embedding_model, model_image_size, model_info, extract_embeddings, validate
-from .train import TrainResult, start_run, precision, compile_phase, fit_phase, finish_run
+from .train import TrainResult, start_run, precision, compile_phase, fit_phase, finish_run, finished_result
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'STRATEGY_NUMBERS', 'FinetuneConfig', 'pretrained_embedding', 'finetune_model', 'class_mean_kernel',
@@ -216,12 +216,14 @@ def resolve_pretrained(cfg:FinetuneConfig, # a fine-tuning configuration
 def finetune(cfg:FinetuneConfig, # the fine-tuning run
              data=None, # an already loaded `FaceData` (else loaded from `cfg.data`)
              exist_ok:bool=False, # allow a run folder that already has checkpoints
+             resume:bool=False, # continue the run in `cfg`'s folder from its last saved state
             )->FinetuneResult:
     "Fine-tune `cfg.pretrained_model` on `cfg.data` with `cfg.strategy`; verification before and after."
     if not Path(cfg.pretrained_model).exists(): raise FileNotFoundError(f'pretrained model not found: {cfg.pretrained_model}')
     emb = pretrained_embedding(cfg.pretrained_model)
     cfg = resolve_pretrained(cfg, emb)
-    run = start_run(cfg, data, exist_ok)
+    run = start_run(cfg, data, exist_ok, resume)
+    if run.finished: return finished_result(run)
     plan = describe_finetune(cfg).splitlines()
     before = _verification(emb, cfg, run.dir/'eval'/'before')
     with precision(cfg):

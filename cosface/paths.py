@@ -4,15 +4,15 @@
 
 # %% ../nbs/02_paths.ipynb #d736d2ee
 from __future__ import annotations
-import os, re
+import os, re, errno
 from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
 import cosface
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'repo_root', 'data_root', 'cache_dir', 'public_path', 'public_text', 'expand_path', 'atomic_write',
-           'IdentityScan', 'scan_identities', 'link_identities']
+__all__ = ['IMAGE_EXTS', 'repo_root', 'data_root', 'cache_dir', 'public_path', 'public_text', 'expand_path', 'DiskFullError',
+           'guarded_write', 'atomic_write', 'IdentityScan', 'scan_identities', 'link_identities']
 
 # %% ../nbs/02_paths.ipynb #9ba3273b
 def repo_root()->Path|None:
@@ -75,19 +75,35 @@ def expand_path(path, # a path, possibly written as `$COSFACE_DATA/...`, `$COSFA
     return os.path.expanduser(s)
 
 # %% ../nbs/02_paths.ipynb #704effe9
+class DiskFullError(OSError):
+    "A file could not be written for lack of space; the earlier version is intact."
+
+def guarded_write(write, # a function that writes `path`
+                  path, # the file being written
+                  last_good=None, # the newest intact file of the same kind, for the message
+                 ):
+    "Run `write()`, turning a full disk (or quota) into a `DiskFullError` that names the intact file."
+    try: return write()
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT) or isinstance(e, DiskFullError): raise
+        kept = f'the last good one, {public_path(last_good)}, is intact' if last_good else 'no earlier one exists'
+        raise DiskFullError(e.errno, f'disk full while writing {public_path(path)}; {kept}. Free some space and continue with --resume') from None
+
 def atomic_write(path, # destination file (its folder is created)
                  data, # `str` or `bytes`
                 )->Path:
     "Write `path` through a temporary file in the same folder and a rename: it is either complete or absent."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.part')
-    try:
-        with open(tmp, 'wb') as f:
-            f.write(data.encode('utf-8') if isinstance(data, str) else data)
-            f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
+    def write():
+        try:
+            with open(tmp, 'wb') as f:
+                f.write(data.encode('utf-8') if isinstance(data, str) else data)
+                f.flush(); os.fsync(f.fileno())
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists(): tmp.unlink()
+    guarded_write(write, path, path if path.exists() else None)
     return path
 
 # %% ../nbs/02_paths.ipynb #c7feb830

@@ -240,6 +240,8 @@ def start_run(cfg:Config, # run configuration
     if len(data.bad_files) > 10: print(f'  ... {len(data.bad_files) - 10} more')
     if len(data.skipped): print(f'  every skipped file, with the reason: {d/"logs"/"skipped_files.csv"}')
     if (d/'cache').exists(): shutil.rmtree(d/'cache')          # a disk cache a killed run may have left half-written
+    for sub in ('', 'checkpoints', 'logs', STATE_DIR):             # temporary files of writes a kill interrupted
+        for p in (d/sub).glob('.*.part*'): p.unlink(missing_ok=True)
     cache, note = choose_cache(cfg.cache, len(data.train) + len(data.val), cfg.image_size, d/'cache'/'train')
     print(f'input pipeline: {note}')
     atomic_write(d/'logs'/'data.json', json.dumps({'source': public_path(data.source), **data.stats(), 'bad_files': len(data.bad_files),
