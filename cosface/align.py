@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, cv2
 from tqdm import tqdm
 from .paths import scan_identities, atomic_write, public_path
-from .images import read_rgb, write_image, montage, center_crop, FALLBACK_CROP
+from .images import read_rgb, write_image, montage, center_crop, FALLBACK_CROP, size_problem, unreadable_reason
 from .geometry import Face, choose_face, align_face, crop_box
 from .detectors import Detector, get_detector, check_detector, DETECTOR_CLASSES
 
@@ -68,7 +68,7 @@ def _detect_chunk(det:Detector, tasks:list)->list:
     for t in tasks:
         img = read_rgb(t['src'])
         row = precheck(img, t['min_size'])
-        if img is None and not Path(t['src']).exists(): row['error'] = 'file not found'
+        if img is None: row['error'] = 'file not found' if not Path(t['src']).exists() else (size_problem(t['src']) or unreadable_reason(t['src']))
         imgs.append(img); rows.append(row)
     todo = [i for i, r in enumerate(rows) if not r['status']]
     try: found = dict(zip(todo, det.detect_batch([imgs[i] for i in todo])))

@@ -4,54 +4,22 @@
 
 # %% ../nbs/04_data.ipynb #c59dd853
 from __future__ import annotations
-import os, re, json, random
+import os, json, random
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 import tensorflow as tf
 from .paths import IMAGE_EXTS, IdentityScan, scan_identities, atomic_write
+from .images import size_problem, unreadable_reason, MIN_SIDE, MAX_PIXELS
 
 # %% auto #0
-__all__ = ['MIN_SIDE', 'MAX_PIXELS', 'size_problem', 'find_bad_images', 'scan_folder', 'split_identities', 'LabelMap', 'FaceData',
-           'load_face_data', 'normalize', 'crop_resize', 'preprocess', 'load_image', 'decoded_bytes',
-           'available_memory', 'peak_rss_mb', 'choose_cache', 'steps_per_epoch', 'EpochStream', 'epoch_batches',
-           'face_dataset', 'image_dataset']
+__all__ = ['find_bad_images', 'scan_folder', 'split_identities', 'LabelMap', 'FaceData', 'load_face_data', 'normalize',
+           'crop_resize', 'preprocess', 'load_image', 'decoded_bytes', 'available_memory', 'peak_rss_mb',
+           'choose_cache', 'steps_per_epoch', 'EpochStream', 'epoch_batches', 'face_dataset', 'image_dataset']
 
 # %% ../nbs/04_data.ipynb #9b695e56
 def _decode(data:tf.Tensor)->tf.Tensor:
     return tf.io.decode_image(data, channels=3, expand_animations=False, dtype=tf.uint8)
-
-def _reason(path)->str:
-    "Why `path` cannot be decoded, in words."
-    p = Path(path)
-    try: size = p.stat().st_size
-    except OSError as e: return f'unreadable: {e.strerror}'
-    if size == 0: return 'empty file (0 bytes)'
-    if p.suffix.lower() not in IMAGE_EXTS: return f'not an image extension ({p.suffix or "none"})'
-    with p.open('rb') as f: head = f.read(16)
-    sigs = {b'\xff\xd8': 'JPEG', b'\x89PNG': 'PNG', b'BM': 'BMP', b'GIF8': 'GIF', b'RIFF': 'WebP'}
-    kind = next((v for k,v in sigs.items() if head.startswith(k)), None)
-    if kind is None: return 'not an image (unknown file signature)'
-    return f'corrupt or truncated {kind}'
-
-MIN_SIDE = 16                 # images smaller than this on a side carry no face worth learning
-MAX_PIXELS = 178_956_970      # larger images are refused before decoding (Pillow's decompression-bomb limit)
-
-def size_problem(path)->str|None:
-    "Why `path` is too small or too large to use, read from its header without decoding (None: fine or not an image)."
-    import warnings
-    from PIL import Image
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            with Image.open(path) as im: w, h = im.size
-    except Image.DecompressionBombError as e:
-        n = next(iter(re.findall(r'\((\d+) pixels\)', str(e))), '?')
-        return f'image too large to decode safely ({n} pixels > {MAX_PIXELS:,})'
-    except Exception: return None                              # not an image Pillow knows: the decoder decides
-    if w * h > MAX_PIXELS: return f'image too large to decode safely ({w}x{h} px > {MAX_PIXELS:,} pixels)'
-    if min(w, h) < MIN_SIDE: return f'image too small ({w}x{h} px; at least {MIN_SIDE} px a side)'
-    return None
 
 def find_bad_images(paths:list, # image files to check
                     workers:int|None=None, # parallel decoders (None: CPU count)
@@ -69,7 +37,7 @@ def find_bad_images(paths:list, # image files to check
     ds = idx.map(_ok, num_parallel_calls=workers or os.cpu_count(), deterministic=False)
     ds = ds.ignore_errors()
     good = {int(i) for i, shp in ds.as_numpy_iterator() if shp[0] > 0 and shp[1] > 0}
-    return {paths[i]: _reason(paths[i]) for i in range(len(paths)) if i not in good}
+    return {paths[i]: unreadable_reason(paths[i]) for i in range(len(paths)) if i not in good}
 
 # %% ../nbs/04_data.ipynb #f2116cc3
 def scan_folder(root, # identity folder: `root/<identity>/<image>`

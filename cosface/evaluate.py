@@ -20,8 +20,8 @@ from .provenance import write_provenance
 from .figures import plot_roc, plot_score_distributions, plot_fold_accuracies, plot_worst_pairs
 
 # %% auto #0
-__all__ = ['embedding_submodel', 'load_embedding_model', 'model_image_size', 'decode_images', 'extract_embeddings', 'ModelInfo',
-           'model_info', 'SetResult', 'validate', 'format_table']
+__all__ = ['embedding_submodel', 'keras_file_problem', 'load_embedding_model', 'model_image_size', 'decode_images',
+           'extract_embeddings', 'ModelInfo', 'model_info', 'SetResult', 'validate', 'format_table']
 
 # %% ../nbs/19_evaluate.ipynb #819fd235
 def embedding_submodel(model:keras.Model)->keras.Model:
@@ -56,6 +56,23 @@ def _wrap_saved_model(path:Path)->keras.Model:
         out = next(iter(out.values()))
     return keras.Model(inp, out, name='embedding_model')
 
+def keras_file_problem(path)->str|None:
+    "What is wrong with a `.keras` file, read from its zip structure (None: it looks like a Keras archive)."
+    import zipfile
+    p = Path(path)
+    if p.suffix.lower() == '.h5': return None
+    if not zipfile.is_zipfile(p):
+        with open(p, 'rb') as f: head = f.read(4)
+        if head[:2] == b'PK': return 'a damaged .keras file (a truncated or corrupt zip archive); copy it again or use another checkpoint'
+        return 'not a Keras model file (a .keras model is a zip archive; this is not one)'
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = set(z.namelist())
+            if 'config.json' not in names: return 'not a Keras model file (a zip archive without the config.json of a .keras model)'
+            if z.testzip() is not None: return 'a damaged .keras file (a member fails its checksum); copy it again or use another checkpoint'
+    except zipfile.BadZipFile: return 'a damaged .keras file (a truncated or corrupt zip archive); copy it again or use another checkpoint'
+    return None
+
 def load_embedding_model(path, # `.keras` training or embedding model, a TF SavedModel folder, or a loaded `keras.Model`
                         )->keras.Model:
     "A Keras model mapping an image batch to embeddings, whatever form the model was saved in."
@@ -66,6 +83,7 @@ def load_embedding_model(path, # `.keras` training or embedding model, a TF Save
         if not (p/'saved_model.pb').is_file(): raise ValueError(f"{p} is a folder but not a TF SavedModel (no saved_model.pb)")
         model = _wrap_saved_model(p)
     else:
+        if (problem := keras_file_problem(p)): raise ValueError(f"{p}: {problem}")
         try: loaded = keras.saving.load_model(p, compile=False)
         except Exception as e:
             raise ValueError(f"{p}: not a loadable Keras model ({type(e).__name__}: {str(e).strip().splitlines()[0][:200] if str(e).strip() else 'no detail'})") from None

@@ -4,12 +4,14 @@
 
 # %% ../nbs/08_images.ipynb #fbb43933
 from __future__ import annotations
+import re
 from pathlib import Path
 import numpy as np, cv2
-from .paths import atomic_write
+from .paths import atomic_write, IMAGE_EXTS
 
 # %% auto #0
-__all__ = ['FALLBACK_CROP', 'as_rgb', 'read_rgb', 'encode_image', 'write_image', 'montage', 'center_crop']
+__all__ = ['MIN_SIDE', 'MAX_PIXELS', 'FALLBACK_CROP', 'as_rgb', 'unreadable_reason', 'size_problem', 'read_rgb', 'encode_image',
+           'write_image', 'montage', 'center_crop']
 
 # %% ../nbs/08_images.ipynb #a2b53eb9
 def as_rgb(img)->np.ndarray:
@@ -21,9 +23,43 @@ def as_rgb(img)->np.ndarray:
     return np.ascontiguousarray(img[..., :3])
 
 # %% ../nbs/08_images.ipynb #5947f1ce
+def unreadable_reason(path)->str:
+    "Why `path` cannot be decoded, in words (read from its size, extension and first bytes)."
+    p = Path(path)
+    try: size = p.stat().st_size
+    except OSError as e: return f'unreadable: {e.strerror}'
+    if size == 0: return 'empty file (0 bytes)'
+    if p.suffix.lower() not in IMAGE_EXTS: return f'not an image extension ({p.suffix or "none"})'
+    with p.open('rb') as f: head = f.read(16)
+    sigs = {b'\xff\xd8': 'JPEG', b'\x89PNG': 'PNG', b'BM': 'BMP', b'GIF8': 'GIF', b'RIFF': 'WebP'}
+    kind = next((v for k,v in sigs.items() if head.startswith(k)), None)
+    if kind is None: return 'not an image (unknown file signature)'
+    return f'corrupt or truncated {kind}'
+
+MIN_SIDE = 16                 # images smaller than this on a side carry no face worth learning
+MAX_PIXELS = 178_956_970      # larger images are refused before decoding (Pillow's decompression-bomb limit)
+
+def size_problem(path)->str|None:
+    "Why `path` is too small or too large to use, read from its header without decoding (None: fine or not an image)."
+    import warnings
+    from PIL import Image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            with Image.open(path) as im: w, h = im.size
+    except Image.DecompressionBombError as e:
+        n = next(iter(re.findall(r'\((\d+) pixels\)', str(e))), '?')
+        return f'image too large to decode safely ({n} pixels > {MAX_PIXELS:,})'
+    except Exception: return None                              # not an image Pillow knows: the decoder decides
+    if w * h > MAX_PIXELS: return f'image too large to decode safely ({w}x{h} px > {MAX_PIXELS:,} pixels)'
+    if min(w, h) < MIN_SIDE: return f'image too small ({w}x{h} px; at least {MIN_SIDE} px a side)'
+    return None
+
+# %% ../nbs/08_images.ipynb #de500032
 def read_rgb(path, # image file
             )->np.ndarray|None:
-    "Decode an image file to RGB uint8 HxWx3 (grey and alpha converted); None when it is not a readable image."
+    "Decode an image file to RGB uint8 HxWx3 (grey and alpha converted); None when it is not a readable image or too large to decode safely."
+    if (size_problem(path) or '').startswith('image too large'): return None
     try: data = np.fromfile(str(path), np.uint8)
     except (OSError, ValueError): return None
     if data.size == 0: return None

@@ -125,7 +125,7 @@ def _check_missing(df, src, root, drop_missing):
     if not drop_missing:
         shown = ', '.join(missing[:5]) + (f', ... ({len(missing)-5} more)' if len(missing) > 5 else '')
         raise FileNotFoundError(f"{src}: {len(missing)} image(s) not found under {root} (used by {int(bad.sum())} "
-                                f"of {len(df)} pairs): {shown}. Pass drop_missing=True to drop those pairs.")
+                                f"of {len(df)} pairs): {shown}. --drop_missing (drop_missing=True) drops those pairs instead.")
     warnings.warn(f"{src}: dropped {int(bad.sum())} of {len(df)} pairs whose images are missing ({len(missing)} images)")
     out = df[~bad].reset_index(drop=True)
     out.attrs.update(df.attrs, n_dropped=int(bad.sum()))

@@ -10,8 +10,8 @@ import numpy as np
 from .paths import data_root
 
 # %% auto #0
-__all__ = ['write_toy_faces', 'write_bad_files', 'write_hostile_images', 'write_random_faces', 'tiny_config', 'real_data',
-           'similarity', 'transform_points', 'solid_image', 'ColourDetector']
+__all__ = ['write_toy_faces', 'write_bad_files', 'write_hostile_images', 'write_hostile_inputs', 'write_random_faces',
+           'tiny_config', 'real_data', 'similarity', 'transform_points', 'solid_image', 'ColourDetector']
 
 # %% ../nbs/03_testing.ipynb #da480c4f
 def write_toy_faces(root, # folder to create
@@ -75,7 +75,30 @@ def write_hostile_images(folder, # an identity folder to add them to
     os.symlink('..', folder/'parent_loop'); out['parent_loop'] = False
     bad_name = os.fsencode(folder) + b'/caf\xe9.jpg'
     with open(bad_name, 'wb') as f: f.write((folder/'good.jpg').read_bytes())
-    out['caf\udce9.jpg'] = False
+    out['caf\\xe9.jpg'] = False                      # reported under its escaped name
+    return out
+
+def write_hostile_inputs(folder, # where to write them
+                        )->dict:
+    "Write the non-image inputs a user can get wrong (model, pairs, config and `.bin` files); returns `{what: path}`."
+    import pickle, zipfile
+    d = Path(folder); d.mkdir(parents=True, exist_ok=True)
+    out = {'not a model': d/'not_a_model.keras', 'truncated model': d/'truncated.keras', 'empty pairs file': d/'empty_pairs.txt',
+           'pairs naming unknown people': d/'unknown_pairs.txt', 'config with an unknown key': d/'unknown_key.yaml',
+           'config with a wrong type': d/'wrong_type.json', '.bin of random bytes': d/'random.bin',
+           '.bin pickle of something else': d/'other.bin', '.bin pickle that runs code': d/'evil.bin'}
+    out['not a model'].write_text('just text\n')
+    with zipfile.ZipFile(d/'full.zip', 'w') as z: z.writestr('config.json', '{}' * 2000); z.writestr('model.weights.h5', b'x' * 5000)
+    out['truncated model'].write_bytes((d/'full.zip').read_bytes()[:3000]); (d/'full.zip').unlink()
+    out['empty pairs file'].write_text('')
+    out['pairs naming unknown people'].write_text('1\nNobody_Here\t1\t2\nNo_One\t1\tNot_Anyone\t1\n')
+    out['config with an unknown key'].write_text('epochs: 3\nlearning_rate: 0.1\n')
+    out['config with a wrong type'].write_text('{"epochs": "ten"}\n')
+    out['.bin of random bytes'].write_bytes(np.random.default_rng(0).bytes(4096))
+    out['.bin pickle of something else'].write_bytes(pickle.dumps({'not': 'a verification set'}))
+    class Evil:
+        def __reduce__(self): return (os.system, (f'touch {d}/PWNED',))
+    out['.bin pickle that runs code'].write_bytes(pickle.dumps(([b'x'], [True]), protocol=2)[:-1] + pickle.dumps(Evil())[2:])
     return out
 
 # %% ../nbs/03_testing.ipynb #bea0cca7
