@@ -14,6 +14,7 @@ from tqdm import tqdm
 from sklearn.metrics import roc_curve
 from .paths import public_path, public_text, atomic_write
 from .data import preprocess, image_dataset
+from .runtimes import load_runtime, read_metadata, EXPORT_SUFFIXES
 from .pairs import read_pairs, read_bin, make_pairs, lfw_images_root, contiguous_folds, shared_identities
 from .verify import Verification, verify_scores, cosine_scores, l2_normalize, format_table as _format_table
 from .provenance import write_provenance
@@ -73,12 +74,13 @@ def keras_file_problem(path)->str|None:
     except zipfile.BadZipFile: return 'a damaged .keras file (a truncated or corrupt zip archive); copy it again or use another checkpoint'
     return None
 
-def load_embedding_model(path, # `.keras` training or embedding model, a TF SavedModel folder, or a loaded `keras.Model`
+def load_embedding_model(path, # `.keras` training or embedding model, a TF SavedModel folder, an `.onnx`/`.tflite` export, or a loaded `keras.Model`
                         )->keras.Model:
-    "A Keras model mapping an image batch to embeddings, whatever form the model was saved in."
+    "A model mapping an image batch to embeddings, whatever form it was saved in (exports run by their own runtime, same interface)."
     if isinstance(path, keras.Model): return embedding_submodel(path)
     p = Path(path)
     if not p.exists(): raise FileNotFoundError(f"model not found: {p}")
+    if p.suffix.lower() in EXPORT_SUFFIXES: return load_runtime(p)       # ONNX or TFLite: same interface, another runtime
     if p.is_dir():
         if not (p/'saved_model.pb').is_file(): raise ValueError(f"{p} is a folder but not a TF SavedModel (no saved_model.pb)")
         model = _wrap_saved_model(p)
@@ -154,7 +156,7 @@ def extract_embeddings(model, # embedding model (or anything `load_embedding_mod
                        image_size:int|None=None, # input side, only for models that accept any size
                       )->np.ndarray:
     "L2-normalised float32 embeddings (N, D), one per entry of `images`, each unique path embedded once."
-    if not isinstance(model, keras.Model): model = load_embedding_model(model)
+    if not hasattr(model, 'predict_on_batch'): model = load_embedding_model(model)
     size = model_image_size(model, image_size)
     if isinstance(images, np.ndarray) and images.ndim == 4:
         if images.shape[-1] != 3: raise ValueError(f"images have shape {images.shape}: expected N x H x W x 3")
@@ -202,6 +204,7 @@ def model_info(model_path, # a model file or SavedModel folder (None: unknown)
     "Read `config.json`, `labels.json` and `report.json` from the model's folder (or the run folder above an export)."
     if model_path is None: return ModelInfo()
     p = Path(model_path)
+    meta = read_metadata(p) if p.suffix.lower() in EXPORT_SUFFIXES or p.is_dir() else {}
     for d in ([p] if p.is_dir() else []) + [p.parent, p.parent.parent]:
         if not (d/'config.json').is_file(): continue
         try: cfg = json.loads((d/'config.json').read_text())
@@ -212,8 +215,10 @@ def model_info(model_path, # a model file or SavedModel folder (None: unknown)
         try: report = json.loads((d/'report.json').read_text()).get('name')
         except (OSError, ValueError, AttributeError): report = None
         crop = cfg.get('crop') if isinstance(cfg.get('crop'), (int, float)) else 1.0
+        crop = float(meta.get('preprocessing', {}).get('crop', crop))
         return ModelInfo(public_path(p), public_path(d), float(crop), cfg.get('image_size'), public_path(cfg.get('data')), list(names), report)
-    return ModelInfo(public_path(p))
+    pre = meta.get('preprocessing', {})
+    return ModelInfo(public_path(p), crop=float(pre.get('crop', 1.0)), image_size=pre.get('image_size'))
 
 # %% ../nbs/19_evaluate.ipynb #0799d388
 @dataclass
