@@ -12,7 +12,8 @@ from .config import OptionSpec, option_specs, Config, load_config, run_dir, DETE
 __all__ = ['USER_ERRORS', 'ALIGN_FLAGS', 'add_options', 'run_cli', 'config_parser', 'run_config', 'train_parser', 'cosface_train',
            'train_main', 'finetune_parser', 'cosface_finetune', 'finetune_main', 'validate_parser', 'cosface_validate',
            'validate_main', 'align_parser', 'cosface_align', 'align_main', 'report_parser', 'cosface_report',
-           'report_main', 'demo_parser', 'cosface_demo', 'demo_main']
+           'report_main', 'demo_parser', 'cosface_demo', 'demo_main', 'embed_parser', 'cosface_embed', 'embed_main',
+           'compare_parser', 'cosface_compare', 'compare_main', 'export_parser', 'cosface_export', 'export_main']
 
 # %% ../nbs/27_cli.ipynb #78a85858
 from .paths import DiskFullError
@@ -267,3 +268,73 @@ def cosface_demo(**kw):
 def demo_main(argv=None):
     "Console entry point of `cosface_demo` (returns nothing: a console script's exit status is its result)."
     run_cli(cosface_demo, demo_parser(), argv)
+
+# %% ../nbs/27_cli.ipynb #d7f7e343
+def embed_parser()->argparse.ArgumentParser:
+    "`cosface_embed`'s flags: `embed_folder`'s options."
+    from cosface.inference import embed_folder
+    p = argparse.ArgumentParser(prog='cosface_embed', description='Embed every image of a folder (or a list file) with a trained model '
+                                'into one .npz or .parquet file; resumable, unreadable and faceless images listed.')
+    specs = [OptionSpec(**{**vars(s), 'choices': DETECTORS if s.name == 'detector' else None}) for s in option_specs(embed_folder)]
+    add_options(p, specs, {'model': ['--model_path']})
+    return _verbose_flag(p)
+
+def cosface_embed(model=None, src=None, out=None, **kw):
+    "Embed `src` with `model` into `out` and print what was done."
+    if not (model and src and out): raise ValueError('--model, --src and --out are required')
+    from cosface.inference import embed_folder
+    r = embed_folder(model, src, out, **kw)
+    print(f"{r['embedded']} images embedded ({r['dim']}-d) into {r['out']}; {r['skipped']} skipped (listed in {r['out']}.skipped.csv)")
+    return r
+
+def embed_main(argv=None):
+    "Console entry point of `cosface_embed`."
+    run_cli(cosface_embed, embed_parser(), argv)
+
+def compare_parser()->argparse.ArgumentParser:
+    "`cosface_compare`'s flags: the model, two images, a detector and a threshold."
+    p = argparse.ArgumentParser(prog='cosface_compare', description='Compare two face images with a trained model: cosine score, '
+                                'the threshold validation chose (and where it came from), and the verdict.')
+    p.add_argument('images', nargs=2, metavar='IMAGE', help='two image files (aligned crops, or raw photos with --detector)')
+    p.add_argument('--model', '--model_path', dest='model', help='the model: .keras, SavedModel folder, .onnx or .tflite')
+    p.add_argument('--detector', choices=DETECTORS, help='detect and align the faces first (raw photos)')
+    p.add_argument('--threshold', type=float, help="decision threshold (default: the one in the model's eval/metrics.json or export metadata)")
+    return _verbose_flag(p)
+
+def cosface_compare(images=(), model=None, detector=None, threshold=None):
+    "Print the score, threshold and verdict for two images."
+    if not model: raise ValueError('--model is required')
+    for im in images:
+        if not Path(im).is_file(): raise FileNotFoundError(f'image not found: {im}')
+    from cosface.inference import FaceEmbedder
+    c = FaceEmbedder.from_file(model, threshold).compare(*images, align=detector)
+    print(c)
+    return c
+
+def compare_main(argv=None):
+    "Console entry point of `cosface_compare`."
+    run_cli(cosface_compare, compare_parser(), argv)
+
+def export_parser()->argparse.ArgumentParser:
+    "`cosface_export`'s flags: `export_model`'s options."
+    from cosface.export import export_model, FORMATS, PRECISIONS
+    p = argparse.ArgumentParser(prog='cosface_export', description='Export the embedding model as a SavedModel, ONNX or TFLite file '
+                                'with its preprocessing and threshold in its metadata, and check parity with the Keras model.')
+    choices = {'format': FORMATS, 'precision': PRECISIONS}
+    specs = [OptionSpec(**{**vars(s), 'choices': choices.get(s.name), 'type': str if s.name == 'batch' else s.type}) for s in option_specs(export_model)]
+    add_options(p, specs, {'model_path': ['--model']}, help_defaults={'output': 'export/embedding_model.<ext> beside the model'})
+    return _verbose_flag(p)
+
+def cosface_export(model_path=None, **kw):
+    "Export and print the parity summary; a failed parity check is an error."
+    if not model_path: raise ValueError('--model is required (a .keras model written by cosface_train or cosface_finetune)')
+    if not Path(model_path).exists(): raise FileNotFoundError(f'model not found: {model_path}')
+    from cosface.export import export_model
+    r = export_model(model_path, **kw)
+    from cosface.runtimes import metadata_path
+    print(r.summary()); print(f'export: {r.path}  (metadata: {metadata_path(r.path)}, parity: {r.path}.parity.json)')
+    return r
+
+def export_main(argv=None):
+    "Console entry point of `cosface_export`."
+    run_cli(cosface_export, export_parser(), argv)

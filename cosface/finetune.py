@@ -217,12 +217,13 @@ def finetune(cfg:FinetuneConfig, # the fine-tuning run
              data=None, # an already loaded `FaceData` (else loaded from `cfg.data`)
              exist_ok:bool=False, # allow a run folder that already has checkpoints
              resume:bool=False, # continue the run in `cfg`'s folder from its last saved state
+             callbacks:list|None=None, # extra Keras callbacks for every phase
             )->FinetuneResult:
     "Fine-tune `cfg.pretrained_model` on `cfg.data` with `cfg.strategy`; verification before and after."
     if not Path(cfg.pretrained_model).exists(): raise FileNotFoundError(f'pretrained model not found: {cfg.pretrained_model}')
     emb = pretrained_embedding(cfg.pretrained_model)
     cfg = resolve_pretrained(cfg, emb)
-    run = start_run(cfg, data, exist_ok, resume)
+    run = start_run(cfg, data, exist_ok, resume, callbacks)
     if run.finished: return finished_result(run)
     plan = describe_finetune(cfg).splitlines()
     before = _verification(emb, cfg, run.dir/'eval'/'before')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/25_inference.ipynb #02a0ce34
 from __future__ import annotations
-import json
+import os, json
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -13,7 +13,7 @@ from .runtimes import read_metadata, EXPORT_SUFFIXES
 from .evaluate import load_embedding_model, extract_embeddings, model_image_size, model_info
 
 # %% auto #0
-__all__ = ['preprocessing_of', 'threshold_of', 'Comparison', 'FaceEmbedder']
+__all__ = ['preprocessing_of', 'threshold_of', 'Comparison', 'FaceEmbedder', 'embed_folder']
 
 # %% ../nbs/25_inference.ipynb #5ecadb8e
 def preprocessing_of(model, # an embedding model (Keras or a runtime)
@@ -126,3 +126,72 @@ class FaceEmbedder:
         th = self.threshold
         src = None if th is None else ('given' if th['metrics'] == 'given' else f"validated on {th['set']}: {th['result']}; {th['metrics']}")
         return Comparison(float(e[0] @ e[1]), None if th is None else th['value'], src)
+
+# %% ../nbs/25_inference.ipynb #55b5ec08
+def _image_list(src)->tuple:
+    from cosface.paths import IMAGE_EXTS
+    p = Path(src)
+    if p.is_dir(): return p, sorted(str(f) for f in p.rglob('*') if f.suffix.lower() in IMAGE_EXTS and f.is_file())
+    if p.is_file():
+        lines = [l.strip() for l in p.read_text().splitlines() if l.strip() and not l.startswith('#')]
+        return p.parent, [str(Path(l) if Path(l).is_absolute() else p.parent/l) for l in lines]
+    raise FileNotFoundError(f'image folder or list not found: {src}')
+
+def embed_folder(model, # the model file (`.keras`, SavedModel, `.onnx`, `.tflite`)
+                 src, # a folder of images (searched recursively) or a text file with one image path per line
+                 out, # the output: `.npz` (paths, embeddings) or `.parquet` (path, embedding)
+                 detector:str|None=None, # detect and align each image first (raw photos); None: the images are aligned crops
+                 flip:bool=True, # add the mirror image's embedding
+                 batch_size:int=64, # images per forward pass
+                 chunk:int=1024, # images per resumable chunk
+                 progress:bool=True, # progress bar
+                )->dict:
+    "Embed every image of `src` into `out`, resumably; what was embedded and what was skipped."
+    import hashlib, pandas as pd
+    from tqdm.auto import tqdm
+    from cosface.paths import atomic_write
+    from cosface.data import find_bad_images
+    out = Path(out)
+    if out.suffix not in ('.npz', '.parquet'): raise ValueError(f'{out}: the output must end in .npz or .parquet')
+    if out.suffix == '.parquet':
+        try: import pyarrow  # noqa: F401
+        except ImportError: raise ValueError('.parquet output needs pyarrow (pip install pyarrow); or write .npz') from None
+    root, paths = _image_list(src)
+    if not paths: raise ValueError(f'{src}: no images to embed')
+    try: out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise PermissionError(f'cannot write {out}: {e.strerror}') from None
+    fe = FaceEmbedder.from_file(model)
+    st = Path(model).stat()
+    key = hashlib.sha1(json.dumps([str(Path(model).resolve()), st.st_size, st.st_mtime_ns, paths, detector, flip]).encode()).hexdigest()[:16]
+    part = out.with_name(f'.{out.name}.{key}.partial'); part.mkdir(exist_ok=True)
+    skipped = []
+    chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
+    for i, ps in enumerate(tqdm(chunks, desc='embedding', unit='chunk', disable=not progress)):
+        f = part/f'chunk_{i:05d}.npz'
+        if f.is_file(): continue
+        bad = find_bad_images(ps)
+        good = [p for p in ps if p not in bad]
+        rows = [(p, r) for p, r in bad.items()]
+        if detector:
+            crops, kept = [], []
+            for p in good:
+                try: crops.append(fe.align(p, detector)); kept.append(p)
+                except ValueError as e: rows.append((p, str(e).split(': ', 1)[-1]))
+            emb = fe.embed(np.stack(crops), flip=flip, batch_size=batch_size) if crops else np.zeros((0, fe.preprocessing['embedding_size']), np.float32)
+            good = kept
+        else: emb = fe.embed(good, flip=flip, batch_size=batch_size) if good else np.zeros((0, fe.preprocessing['embedding_size']), np.float32)
+        tmp = part/f'.chunk_{i:05d}.tmp.npz'
+        np.savez(tmp, paths=np.array(good, dtype=str), embeddings=emb, skipped=np.array(rows, dtype=str).reshape(-1, 2)); os.replace(tmp, f)
+    got = [np.load(part/f'chunk_{i:05d}.npz') for i in range(len(chunks))]
+    done = [str(Path(p).relative_to(root)) if Path(p).is_relative_to(root) else p for z in got for p in z['paths']]
+    emb = np.concatenate([z['embeddings'] for z in got]).astype(np.float32)
+    skipped = [tuple(r) for z in got for r in z['skipped']]
+    if out.suffix == '.npz':
+        tmp = out.with_name(f'.{out.name}.tmp.npz')
+        np.savez(tmp, paths=np.array(done, dtype=str), embeddings=emb, model=str(model)); os.replace(tmp, out)
+    else:
+        tmp = out.with_name(f'.{out.name}.tmp')
+        pd.DataFrame({'path': done, 'embedding': list(emb)}).to_parquet(tmp); os.replace(tmp, out)
+    atomic_write(out.with_name(out.name + '.skipped.csv'), pd.DataFrame(skipped, columns=['path', 'reason']).to_csv(index=False))
+    import shutil; shutil.rmtree(part)
+    return dict(embedded=len(done), skipped=len(skipped), dim=int(emb.shape[1]) if emb.ndim == 2 else 0, out=str(out))

@@ -58,8 +58,10 @@ class OnnxModel:
 class TfliteModel:
     "A TFLite embedding model run by `tf.lite.Interpreter`, with `predict_on_batch`, `input_shape` and `output_shape`."
     def __init__(self, path):
-        import tensorflow as tf
-        try: self.interp = tf.lite.Interpreter(model_path=str(path), num_threads=os.cpu_count())
+        import tensorflow as tf, warnings
+        try:
+            with warnings.catch_warnings():                       # its deprecation notice (LiteRT) on every load
+                warnings.simplefilter('ignore'); self.interp = tf.lite.Interpreter(model_path=str(path), num_threads=os.cpu_count())
         except Exception as e: raise ValueError(f'{path}: not a loadable TFLite model ({str(e).splitlines()[0][:200]})') from None
         i, o = self.interp.get_input_details(), self.interp.get_output_details()
         if len(i) != 1 or len(o) != 1: raise ValueError(f'{path}: a TFLite model with {len(i)} inputs and {len(o)} outputs; expected one image batch in, one embedding out')

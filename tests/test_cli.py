@@ -23,7 +23,11 @@ def test_train_help_lists_every_config_field():
     ('cosface_align', ['--src', '--dst', '--detector', '--min_score', '--select', '--workers', '--batch']),
     ('cosface_report', ['--param', '--name', '--show_code', '--batch', '--force']),
     ('cosface_demo', ['--name', '--data', '--lfw_root', '--pairs']),
-    ('cosface_finetune', ['--strategy', '--pretrained_model', '--dataset_path', '--output_dir', '--epochs', '--batch_size',
+    ('cosface_embed', ['--model', '--src', '--out', '--detector', '--chunk', '--no-flip']),
+    ('cosface_compare', ['--model', '--detector', '--threshold', 'IMAGE']),
+    ('cosface_export', ['--model', '--format', '--output', '--precision', '--batch', '--images']),
+    ('cosface_train', ['--resume', '--keep_last', '--no-keep_best', '--save_every', '--deterministic', '--clip_norm', '--cache']),
+    ('cosface_finetune', ['--resume', '--strategy', '--pretrained_model', '--dataset_path', '--output_dir', '--epochs', '--batch_size',
                           '--num_layers', '--lr', '--lr_multipliers', '--use_retinaface', '--eval_data', '--head_init'])])
 def test_help(script, flags):
     out = run(script, '--help').stdout

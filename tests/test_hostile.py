@@ -75,6 +75,23 @@ def test_validate_refuses_bad_inputs(hostile, capsys):
         refused(cli.validate_main, ['--model', model, '--bin', ins[what]], capsys, f'validate: {what}', 'not an insightface .bin verification set')
     assert not (d/'inputs'/'PWNED').exists()                        # the malicious pickle ran nothing
 
+def test_inference_commands_refuse_bad_inputs(hostile, capsys):
+    d, faces, _, ins = hostile
+    model = d/'run'/'embedding_model.keras'
+    if not model.is_file(): call(cli.train_main, ['--data', faces, '--output_dir', d/'run', *TINY], capsys)
+    refused(cli.export_main, ['--model', ins['not a model'], '--format', 'onnx'], capsys, 'export: a file that is not a model', 'not a Keras model file')
+    refused(cli.export_main, ['--model', d/'run'/'config.json', '--format', 'onnx'], capsys, 'export: a file that is not a cosface model', 'export starts from a .keras model')
+    (d/'afile').write_text('x')
+    refused(cli.export_main, ['--model', model, '--format', 'onnx', '--output', d/'afile'/'m.onnx', '--n_images', 4], capsys,
+            'export: an unwritable output path', 'cannot write the export')
+    blank = d/'blank.png'
+    import cv2, numpy as np; cv2.imwrite(str(blank), np.full((120, 120, 3), 128, np.uint8))
+    refused(cli.compare_main, [blank, blank, '--model', model, '--detector', 'haar'], capsys, 'compare: an image without a face', 'no face found by haar')
+    refused(cli.compare_main, [blank, d/'missing.jpg', '--model', model], capsys, 'compare: a missing image', 'image not found')
+    refused(cli.embed_main, ['--model', model, '--src', faces, '--out', d/'afile'/'e.npz'], capsys, 'embed: an unwritable output path', 'cannot write')
+    fake = d/'fake.onnx'; fake.write_text('not a network')
+    refused(cli.validate_main, ['--model', fake, '--lfw_root', faces], capsys, 'validate: a file named .onnx that is not one', 'not a loadable ONNX model')
+
 def test_train_refuses_bad_configs_and_datasets(hostile, capsys):
     d, faces, _, ins = hostile
     refused(cli.train_main, ['--config', ins['config with an unknown key']], capsys, 'train: a config with an unknown key', "unknown config keys ['learning_rate']")
