@@ -42,7 +42,7 @@ def main():
         mb = sum(f.stat().st_size for f in ([Path(path)] if Path(path).is_file() else Path(path).rglob('*')) if f.is_file()) / 2**20
         rows.append(dict(format=fmt, precision=prec, size_mb=round(mb, 1), latency_ms=round(1000 * one, 2), images_per_s=round(64 / batch, 1),
                          parity_min_cosine=parity))
-    cpu = platform.processor() or platform.machine()
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine())
     print(f'\n{size} px model, {os.cpu_count()} CPU cores ({cpu}); latency: one image, median of {a.repeats}; throughput: batches of 64')
     print(f"{'format':<11} {'precision':<9} {'MB':>6} {'latency ms':>11} {'images/s':>9} {'parity (worst cosine)':>22}")
     for r in rows:
