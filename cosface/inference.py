@@ -81,6 +81,32 @@ class FaceEmbedder:
         th = f"threshold {self.threshold['value']:.4f}" if self.threshold else 'no threshold'
         return f'FaceEmbedder({public_path(self.source)}: {self.image_size} px, {self.preprocessing["embedding_size"]}-d, {th})'
 
+    def align_many(self,
+                   images:list, # paths or RGB uint8 arrays
+                   detector:str='mtcnn', # face detector
+                   select:str='center', # which face when there are several: 'center' or 'largest'
+                   min_score:float=0.9, # detections scoring below this are ignored
+                   batch:int=16, # images per detector call (MTCNN batches images of one size)
+                  )->tuple:
+        "`(crops, problems)`: each image's face warped onto the ArcFace template at the model's input size (None where there is none), and why not."
+        from cosface.images import read_rgb
+        from cosface.detectors import get_detector
+        from cosface.geometry import choose_face, align_face
+        det = self._detectors.setdefault(detector, get_detector(detector))
+        crops, problems = [None] * len(images), [None] * len(images)
+        for s in range(0, len(images), batch):
+            part = list(range(s, min(s + batch, len(images))))
+            imgs = {i: images[i] if isinstance(images[i], np.ndarray) else read_rgb(images[i]) for i in part}
+            ok = [i for i in part if imgs[i] is not None]
+            for i in part:
+                if imgs[i] is None: problems[i] = 'not a readable image'
+            for i, faces in zip(ok, det.detect_batch([imgs[i] for i in ok]) if ok else []):
+                face = choose_face(faces, imgs[i].shape, select, min_score)
+                if face is None: problems[i] = f'no face found by {detector} (score >= {min_score})'
+                elif face.landmarks is None: problems[i] = f'{detector} gives no landmarks to align with; use mtcnn or retinaface'
+                else: crops[i] = align_face(imgs[i], face.landmarks, self.image_size)
+        return crops, problems
+
     def align(self,
               image, # a path or an RGB uint8 array
               detector:str='mtcnn', # face detector
@@ -88,17 +114,9 @@ class FaceEmbedder:
               min_score:float=0.9, # detections scoring below this are ignored
              )->np.ndarray:
         "The image's face warped onto the ArcFace template at the model's input size; a `ValueError` if it has none."
-        from cosface.images import read_rgb
-        from cosface.detectors import get_detector
-        from cosface.geometry import choose_face, align_face
-        img = read_rgb(image) if not isinstance(image, np.ndarray) else image
-        if img is None: raise ValueError(f'{image}: not a readable image')
-        det = self._detectors.setdefault(detector, get_detector(detector))
-        face = choose_face(det.detect(img), img.shape, select, min_score)
-        name = image if not isinstance(image, np.ndarray) else 'the image'
-        if face is None: raise ValueError(f'{name}: no face found by {detector} (score >= {min_score})')
-        if face.landmarks is None: raise ValueError(f'{name}: {detector} gives no landmarks to align with; use mtcnn or retinaface')
-        return align_face(img, face.landmarks, self.image_size)
+        (crop,), (problem,) = self.align_many([image], detector, select, min_score)
+        if crop is None: raise ValueError(f"{image if not isinstance(image, np.ndarray) else 'the image'}: {problem}")
+        return crop
 
     def embed(self,
               images, # image paths, or an N x H x W x 3 uint8 array
@@ -111,7 +129,10 @@ class FaceEmbedder:
         if isinstance(images, (str, Path)): images = [images]
         crop = self.crop
         if align:
-            images, crop = np.stack([self.align(im, align) for im in images]), 1.0
+            crops, problems = self.align_many(list(images), align)
+            bad = [(im, p) for im, p in zip(images, problems) if p]
+            if bad: raise ValueError(f"{bad[0][0] if not isinstance(bad[0][0], np.ndarray) else 'an image'}: {bad[0][1]}" + (f' (and {len(bad) - 1} more)' if len(bad) > 1 else ''))
+            images, crop = np.stack(crops), 1.0
         return extract_embeddings(self.model, images, batch_size, flip, crop, progress, image_size=self.image_size)
 
     def compare(self,
@@ -131,7 +152,14 @@ class FaceEmbedder:
 def _image_list(src)->tuple:
     from cosface.paths import IMAGE_EXTS
     p = Path(src)
-    if p.is_dir(): return p, sorted(str(f) for f in p.rglob('*') if f.suffix.lower() in IMAGE_EXTS and f.is_file())
+    if p.is_dir():
+        found, seen = [], set()
+        for d, dirs, files in os.walk(p, followlinks=True):          # linked identity folders count; a loop is walked once
+            real = os.path.realpath(d)
+            if real in seen: dirs[:] = []; continue
+            seen.add(real)
+            found += [os.path.join(d, f) for f in files if Path(f).suffix.lower() in IMAGE_EXTS and os.path.isfile(os.path.join(d, f))]
+        return p, sorted(found)
     if p.is_file():
         lines = [l.strip() for l in p.read_text().splitlines() if l.strip() and not l.startswith('#')]
         return p.parent, [str(Path(l) if Path(l).is_absolute() else p.parent/l) for l in lines]
@@ -173,12 +201,11 @@ def embed_folder(model, # the model file (`.keras`, SavedModel, `.onnx`, `.tflit
         good = [p for p in ps if p not in bad]
         rows = [(p, r) for p, r in bad.items()]
         if detector:
-            crops, kept = [], []
-            for p in good:
-                try: crops.append(fe.align(p, detector)); kept.append(p)
-                except ValueError as e: rows.append((p, str(e).split(': ', 1)[-1]))
+            found, problems = fe.align_many(good, detector)
+            rows += [(p, why) for p, why in zip(good, problems) if why]
+            crops = [c for c in found if c is not None]
+            good = [p for p, c in zip(good, found) if c is not None]
             emb = fe.embed(np.stack(crops), flip=flip, batch_size=batch_size) if crops else np.zeros((0, fe.preprocessing['embedding_size']), np.float32)
-            good = kept
         else: emb = fe.embed(good, flip=flip, batch_size=batch_size) if good else np.zeros((0, fe.preprocessing['embedding_size']), np.float32)
         tmp = part/f'.chunk_{i:05d}.tmp.npz'
         np.savez(tmp, paths=np.array(good, dtype=str), embeddings=emb, skipped=np.array(rows, dtype=str).reshape(-1, 2)); os.replace(tmp, f)
