@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: venv demo test test-slow export templates lab report
+.PHONY: venv demo test test-slow export templates lab report bench
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,3 +36,12 @@ report: venv
 
 lab: venv
 	$(BIN)/jupyter lab --allow-root --no-browser --ip 127.0.0.1 nbs
+
+# Benchmarks print tables and write JSON to benchmarks/results/ (figures, not timed tests).
+# BENCH_ARGS go to the training-step benchmark (e.g. BENCH_ARGS="--backbones mobilefacenet --batch 32 --steps 3");
+# MODEL=<.keras> adds the export latency benchmark.
+bench: venv
+	$(BIN)/python benchmarks/train_step.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/memory.py
+	$(BIN)/python benchmarks/data_pipeline.py
+	$(if $(MODEL),$(BIN)/python benchmarks/inference.py --model $(MODEL))

@@ -10,9 +10,9 @@ from pathlib import Path
 from fastcore.docments import docments
 
 # %% auto #0
-__all__ = ['BACKBONES', 'OPTIMIZERS', 'DETECTORS', 'RENAMED', 'RENAMED_VALUES', 'CACHES', 'RESUMABLE', 'CHOICES', 'OptionSpec',
-           'option_specs', 'check_value', 'Config', 'config_specs', 'check_config', 'save_config', 'load_config',
-           'run_dir']
+__all__ = ['BACKBONES', 'OPTIMIZERS', 'DETECTORS', 'RENAMED', 'RENAMED_VALUES', 'CACHES', 'PRECISIONS', 'RESUMABLE', 'CHOICES',
+           'OptionSpec', 'option_specs', 'check_value', 'Config', 'config_specs', 'check_config', 'save_config',
+           'load_config', 'run_dir']
 
 # %% ../nbs/01_config.ipynb #f339ef38
 @dataclass
@@ -86,9 +86,10 @@ def check_value(spec:OptionSpec, # the option
 BACKBONES = ('resnet50', 'iresnet50', 'resnet18', 'mobilefacenet')
 OPTIMIZERS = ('sgd', 'adam', 'adamw')
 DETECTORS = ('mtcnn', 'retinaface', 'haar')
-RENAMED = {'verbose': 'progress'}   # old config keys and their current names
-RENAMED_VALUES = {'cache': {True: 'auto', False: 'none'}}   # old values of a key and their current spelling
+RENAMED = {'verbose': 'progress', 'mixed_precision': 'precision'}   # old config keys and their current names
+RENAMED_VALUES = {'cache': {True: 'auto', False: 'none'}, 'precision': {True: 'auto', False: 'fp32'}}   # old values of a key and their current spelling
 CACHES = ('auto', 'memory', 'disk', 'none')
+PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
 RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_last', 'keep_best', 'save_every', 'cache', 'deterministic')  # what --resume may change
 
 @dataclass
@@ -127,7 +128,7 @@ class Config:
     weight_decay: float = 5e-4       # decoupled weight decay (not on BatchNorm, bias and PReLU weights)
     warmup_epochs: float = 1.0       # linear warmup at the start of each phase, in epochs (at most half the phase)
     min_lr: float = 0.0              # learning rate at the end of each phase's cosine decay
-    mixed_precision: bool = False    # mixed precision: bfloat16 on CPU, float16 on GPU (CosFace logits stay float32)
+    precision: str = 'auto'          # fp32; bf16 (mixed bfloat16); fp16 (mixed float16, loss scaling); auto: bf16 on CPUs with AMX or AVX512-BF16, fp16 on a GPU, else fp32 (CosFace logits and loss stay float32)
     jit_compile: bool = False        # XLA-compile the train step (slower on CPU here; try it on a GPU)
     clip_norm: float|None = None     # clip the global gradient norm to this value; None: no clipping
     # --- run
@@ -178,7 +179,7 @@ class Config:
         check_config(self)
 
 # %% ../nbs/01_config.ipynb #b44543cc
-CHOICES = {'backbone': BACKBONES, 'optimizer': OPTIMIZERS, 'face_detector': DETECTORS, 'progress': (0, 1, 2), 'cache': CACHES}
+CHOICES = {'backbone': BACKBONES, 'optimizer': OPTIMIZERS, 'face_detector': DETECTORS, 'progress': (0, 1, 2), 'cache': CACHES, 'precision': PRECISIONS}
 
 _SPECS = {}
 

@@ -14,7 +14,7 @@ from .paths import atomic_write
 from .losses import CosFace
 from .optim import GroupedModel, make_optimizer, phase_schedule
 from .evaluate import load_embedding_model, model_image_size, model_info, extract_embeddings, validate
-from .train import TrainResult, start_run, precision, compile_phase, fit_phase, finish_run, finished_result
+from .train import TrainResult, start_run, precision, compile_phase, fit_phase, finish_run, finished_result, resolve_precision
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'STRATEGY_NUMBERS', 'FinetuneConfig', 'pretrained_embedding', 'finetune_model', 'class_mean_kernel',
@@ -65,6 +65,8 @@ class FinetuneConfig(Config):
         if self.lr_multipliers is not None: self.lr_multipliers = m
         if self.num_layers < 1: raise ValueError(f'num_layers={self.num_layers} must be at least 1')
         if self.eval_pairs_per_fold < 1: raise ValueError(f'eval_pairs_per_fold={self.eval_pairs_per_fold} must be at least 1')
+        if self.strategy == 'differential' and self.precision == 'fp16':
+            raise ValueError('the differential strategy has no float16 loss scaling (its layer groups update separately); use --precision bf16 or fp32')
 
 # %% ../nbs/21_finetune.ipynb #ebb68e75
 def pretrained_embedding(path, # a `.keras` model written by cosface_train or finetune
@@ -223,6 +225,7 @@ def finetune(cfg:FinetuneConfig, # the fine-tuning run
     if not Path(cfg.pretrained_model).exists(): raise FileNotFoundError(f'pretrained model not found: {cfg.pretrained_model}')
     emb = pretrained_embedding(cfg.pretrained_model)
     cfg = resolve_pretrained(cfg, emb)
+    if cfg.strategy == 'differential' and resolve_precision(cfg.precision)[0] == 'fp16': cfg = cfg.replace(precision='fp32')   # auto on a GPU: no loss scaling here
     run = start_run(cfg, data, exist_ok, resume, callbacks)
     if run.finished: return finished_result(run)
     plan = describe_finetune(cfg).splitlines()

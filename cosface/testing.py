@@ -121,10 +121,10 @@ def write_random_faces(root, # folder to create
 
 # %% ../nbs/03_testing.ipynb #1a64b314
 def tiny_config(**kw):
-    "A `Config` for a seconds-long CPU run: MobileFaceNet at 32 px, 16-d embedding, batch 8, 2 epochs (1 frozen)."
+    "A `Config` for a seconds-long CPU run: MobileFaceNet at 32 px, 16-d embedding, batch 8, 2 epochs (1 frozen), fp32 on any CPU."
     from cosface.config import Config
     base = dict(backbone='mobilefacenet', image_size=32, embedding_dim=16, batch_size=8, epochs=2, head_epochs=1,
-                lr=0.05, s=16.0, m=0.2, val_split=0.25, progress=0, log_every=1)
+                lr=0.05, s=16.0, m=0.2, val_split=0.25, progress=0, log_every=1, precision='fp32')
     return Config(**{**base, **kw})
 
 # %% ../nbs/03_testing.ipynb #7f447bbf

@@ -21,9 +21,9 @@ from .provenance import write_provenance
 from .figures import plot_history
 
 # %% auto #0
-__all__ = ['build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger', 'TrainResult', 'Run',
-           'start_run', 'precision', 'compile_phase', 'StateSaver', 'Restorer', 'fit_phase', 'finish_run',
-           'finished_result', 'train', 'Interrupt']
+__all__ = ['build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger', 'TrainResult',
+           'cpu_has_bf16', 'resolve_precision', 'Run', 'start_run', 'precision', 'compile_phase', 'StateSaver',
+           'Restorer', 'fit_phase', 'finish_run', 'finished_result', 'train', 'Interrupt']
 
 # %% ../nbs/18_train.ipynb #4ee7856f
 def build_models(cfg:Config, # run configuration
@@ -138,10 +138,22 @@ def _resolve(cfg:Config)->Config:
     if cfg.output_dir or cfg.name: return cfg
     return cfg.replace(name=f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{cfg.backbone}")
 
-def _policy(cfg:Config)->str:
-    if not cfg.mixed_precision: return 'float32'
+def cpu_has_bf16()->bool:
+    "Whether this CPU has bfloat16 matrix instructions (AMX or AVX512-BF16), where mixed bfloat16 training pays."
+    try: flags = next((l for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('flags')), '')
+    except OSError: return False
+    return any(f in flags.split() for f in ('amx_bf16', 'avx512_bf16'))
+
+def resolve_precision(precision:str)->tuple:
+    "`(precision, why)`: what `auto` means on this machine (bf16 on bf16 CPUs, fp16 on a GPU, else fp32), or the choice as given."
+    if precision != 'auto': return precision, 'as asked'
     import tensorflow as tf
-    return 'mixed_float16' if tf.config.list_physical_devices('GPU') else 'mixed_bfloat16'
+    if tf.config.list_physical_devices('GPU'): return 'fp16', 'auto: a GPU is present (mixed float16 with loss scaling)'
+    if cpu_has_bf16(): return 'bf16', 'auto: this CPU has AMX or AVX512-BF16'
+    return 'fp32', 'auto: this CPU has no bfloat16 matrix instructions'
+
+def _policy(cfg:Config)->str:
+    return {'fp32': 'float32', 'bf16': 'mixed_bfloat16', 'fp16': 'mixed_float16'}[resolve_precision(cfg.precision)[0]]
 
 def _prepare_dir(d:Path, exist_ok:bool):
     "Refuse to write into a folder holding an earlier run (unless `exist_ok`) or files that are not a run's."
@@ -244,8 +256,10 @@ def start_run(cfg:Config, # run configuration
         for p in (d/sub).glob('.*.part*'): p.unlink(missing_ok=True)
     cache, note = choose_cache(cfg.cache, len(data.train) + len(data.val), cfg.image_size, d/'cache'/'train')
     print(f'input pipeline: {note}')
+    prec, why = resolve_precision(cfg.precision)
+    print(f'precision: {prec} ({why})')
     atomic_write(d/'logs'/'data.json', json.dumps({'source': public_path(data.source), **data.stats(), 'bad_files': len(data.bad_files),
-                                                   'cache': cfg.cache, 'pipeline': public_path(note)}, indent=1))
+                                                   'cache': cfg.cache, 'pipeline': public_path(note), 'precision': prec, 'precision_why': why}, indent=1))
     if cfg.deterministic:
         import tensorflow as tf
         tf.config.experimental.enable_op_determinism()
@@ -260,7 +274,7 @@ def start_run(cfg:Config, # run configuration
 
 @contextlib.contextmanager
 def precision(cfg:Config):
-    "Keras' global dtype policy for the run (mixed bfloat16 on CPU, float16 on GPU), restored to float32 afterwards."
+    "Keras' global dtype policy for the run's precision (`resolve_precision`), restored to float32 afterwards."
     keras.mixed_precision.set_global_policy(_policy(cfg))
     try: yield
     finally: keras.mixed_precision.set_global_policy('float32')
