@@ -192,7 +192,6 @@ def embed_folder(model, # the model file (`.keras`, SavedModel, `.onnx`, `.tflit
     st = Path(model).stat()
     key = hashlib.sha1(json.dumps([str(Path(model).resolve()), st.st_size, st.st_mtime_ns, paths, detector, flip]).encode()).hexdigest()[:16]
     part = out.with_name(f'.{out.name}.{key}.partial'); part.mkdir(exist_ok=True)
-    skipped = []
     chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
     for i, ps in enumerate(tqdm(chunks, desc='embedding', unit='chunk', disable=not progress)):
         f = part/f'chunk_{i:05d}.npz'

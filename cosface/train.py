@@ -269,7 +269,7 @@ def start_run(cfg:Config, # run configuration
     val_cache = cache if cache in ('memory', 'none') else str(d/'cache'/'val')
     val_ds = face_dataset(data.val.path, data.val.label, training=False, cache=val_cache, **kw) if len(data.val) else None
     rows, step_rows = (list(state.rows), list(state.step_rows)) if state else ([], [])
-    if state: save_history(rows, d/'logs') if rows else None
+    if state and rows: save_history(rows, d/'logs')             # drop rows a kill left after the saved state
     return Run(cfg, d, data, stream, val_ds, stream.steps, t0, rows, step_rows, state, list(callbacks or []))
 
 @contextlib.contextmanager
