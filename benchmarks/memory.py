@@ -14,7 +14,7 @@ Optionally (`--train`) one real `cosface_train` epoch on a smaller folder compar
 
     .venv/bin/python benchmarks/memory.py [--decoded_mb 1500] [--allow_mb 600] [--train]
 """
-import argparse, json, os, resource, subprocess, sys, time
+import argparse, json, subprocess, sys
 from pathlib import Path
 import numpy as np
 

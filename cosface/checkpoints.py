@@ -4,12 +4,12 @@
 
 # %% ../nbs/17_checkpoints.ipynb #31bc231b
 from __future__ import annotations
-import os, re, json, math, errno, datetime
+import os, re, json, math, datetime
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np, pandas as pd
 import keras
-from .paths import atomic_write, public_path, guarded_write, DiskFullError
+from .paths import atomic_write, public_path, guarded_write
 
 # %% auto #0
 __all__ = ['CHECKPOINT_NAME', 'STATE_DIR', 'NONFINITE_HINT', 'save_model', 'checkpoint_table', 'prune_checkpoints',

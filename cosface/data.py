@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
 import tensorflow as tf
-from .paths import IMAGE_EXTS, IdentityScan, scan_identities, atomic_write
-from .images import size_problem, unreadable_reason, MIN_SIDE, MAX_PIXELS
+from .paths import IdentityScan, scan_identities, atomic_write
+from .images import size_problem, unreadable_reason
 
 # %% auto #0
 __all__ = ['find_bad_images', 'scan_folder', 'split_identities', 'LabelMap', 'FaceData', 'load_face_data', 'normalize',

@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 from .paths import atomic_write, public_path, data_root, IMAGE_EXTS
-from .runtimes import metadata_path, load_runtime
+from .runtimes import metadata_path
 from .evaluate import load_embedding_model, extract_embeddings, model_image_size
 from .inference import preprocessing_of, threshold_of
 

@@ -5,11 +5,11 @@
 # %% ../nbs/25_inference.ipynb #02a0ce34
 from __future__ import annotations
 import os, json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from .paths import public_path
-from .runtimes import read_metadata, EXPORT_SUFFIXES
+from .runtimes import read_metadata
 from .evaluate import load_embedding_model, extract_embeddings, model_image_size, model_info
 
 # %% auto #0

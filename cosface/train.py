@@ -13,7 +13,7 @@ from .config import Config, save_config, load_config, run_dir as _run_dir, RESUM
 from .paths import atomic_write, public_path
 from .data import FaceData, LabelMap, load_face_data, face_dataset, EpochStream, choose_cache, peak_rss_mb
 from .checkpoints import (save_model, EpochCheckpoint, RunState, read_state, save_state, restore_state, NonFiniteGuard,
-                                 continue_metrics, STATE_DIR, checkpoint_table)
+                                 continue_metrics, STATE_DIR)
 from .backbones import build_embedding_model, set_backbone_trainable
 from .losses import CosFace, CosFaceLoss, CosFaceAccuracy
 from .optim import make_optimizer, phase_schedule

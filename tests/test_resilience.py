@@ -1,5 +1,5 @@
 """Runs that survive: SIGKILL at random moments and resume; two deterministic runs agree to the bit (slow: COSFACE_SLOW=1)."""
-import os, json, time, random, signal, subprocess, sys
+import os, time, random, signal, subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd
 import pytest
