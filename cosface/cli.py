@@ -6,7 +6,7 @@
 from __future__ import annotations
 import os, sys, argparse
 from pathlib import Path
-from .config import OptionSpec, option_specs, Config, load_config, run_dir, DETECTORS, RESUMABLE
+from .config import OptionSpec, option_specs, Config, load_config, run_dir, DETECTORS, RESUMABLE, PRECISIONS
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'ALIGN_FLAGS', 'add_options', 'run_cli', 'config_parser', 'run_config', 'train_parser', 'cosface_train',
@@ -147,7 +147,7 @@ def validate_parser()->argparse.ArgumentParser:
     from cosface.align import align_pair_images
     p = argparse.ArgumentParser(prog='cosface_validate', description='Evaluate a face-embedding model on verification pairs '
                                 'with the standard LFW protocol; prints a table and writes metrics, scores and figures.')
-    add_options(p, [s for s in option_specs(validate) if s.name != 'progress'],
+    add_options(p, [s for s in option_specs(validate, choices={'precision': PRECISIONS}) if s.name != 'progress'],
                 {'model': ['--model_path'], 'bins': ['--bin']}, many=('pairs', 'dataset_path', 'bins'),
                 help_defaults={'save_dir': 'eval/ beside the model', 'crop': "the model's training crop (config.json beside it), else 1.0"})
     add_options(p, [OptionSpec(**{**vars(s), 'choices': DETECTORS if s.name == 'detector' else ('largest', 'center') if s.name == 'select' else None,

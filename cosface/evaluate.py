@@ -21,8 +21,8 @@ from .provenance import write_provenance
 from .figures import plot_roc, plot_score_distributions, plot_fold_accuracies, plot_worst_pairs
 
 # %% auto #0
-__all__ = ['embedding_submodel', 'keras_file_problem', 'load_embedding_model', 'model_image_size', 'decode_images',
-           'extract_embeddings', 'ModelInfo', 'model_info', 'SetResult', 'validate', 'format_table']
+__all__ = ['embedding_submodel', 'keras_file_problem', 'load_embedding_model', 'with_precision', 'model_image_size',
+           'decode_images', 'extract_embeddings', 'ModelInfo', 'model_info', 'SetResult', 'validate', 'format_table']
 
 # %% ../nbs/19_evaluate.ipynb #819fd235
 def embedding_submodel(model:keras.Model)->keras.Model:
@@ -93,6 +93,33 @@ def load_embedding_model(path, # `.keras` training or embedding model, a TF Save
     model._cosface_source = str(p.resolve())
     return model
 
+# %% ../nbs/19_evaluate.ipynb #75fb4cbe
+def _with_policy(cfg, policy:str):
+    "A model config with every float32 layer dtype policy replaced by `policy`."
+    if isinstance(cfg, list): return [_with_policy(c, policy) for c in cfg]
+    if not isinstance(cfg, dict): return cfg
+    out = {k: _with_policy(v, policy) for k, v in cfg.items()}
+    d = cfg.get('dtype')
+    if isinstance(d, dict) and d.get('class_name') == 'DTypePolicy' and d.get('config', {}).get('name') == 'float32':
+        out['dtype'] = {**d, 'config': {**d['config'], 'name': policy}}
+    return out
+
+def with_precision(model:keras.Model, # an embedding model (Keras; exports are returned unchanged)
+                   precision:str='auto', # fp32, bf16, fp16, or auto (bf16 on bf16 CPUs, fp16 on a GPU, else fp32)
+                  )->keras.Model:
+    "`model` computing in mixed `precision` (float32 weights and output), or `model` itself for fp32 and exports."
+    from cosface.train import resolve_precision
+    resolved = resolve_precision(precision)[0]
+    if resolved == 'fp32' or not isinstance(model, keras.Model) or not hasattr(model, 'get_config'): return model
+    policy = {'bf16': 'mixed_bfloat16', 'fp16': 'mixed_float16'}[resolved]
+    try: rebuilt = model.__class__.from_config(_with_policy(model.get_config(), policy))
+    except Exception as e: raise ValueError(f"model {model.name!r} cannot run in {resolved} ({type(e).__name__}); use --precision fp32") from None
+    rebuilt.set_weights(model.get_weights())
+    out = keras.layers.Activation('linear', dtype='float32', name='float32_embedding')(rebuilt.outputs[0])
+    m = keras.Model(rebuilt.inputs, out, name=model.name)
+    m._cosface_source, m._cosface_precision = getattr(model, '_cosface_source', None), resolved
+    return m
+
 # %% ../nbs/19_evaluate.ipynb #f1adc875
 def model_image_size(model:keras.Model, # embedding model
                      image_size:int|None=None, # use this side when the model accepts any size
@@ -129,7 +156,7 @@ def _fingerprint(model):
     src = getattr(model, '_cosface_source', None)
     if src and os.path.exists(src):
         files = [Path(src)] if os.path.isfile(src) else sorted(p for p in Path(src).rglob('*') if p.is_file())
-        return [src] + [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+        return [src, getattr(model, '_cosface_precision', 'fp32')] + [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
     h = hashlib.sha1()
     for w in model.weights: h.update(np.asarray(w).tobytes())
     return ['weights', h.hexdigest()]
@@ -235,6 +262,7 @@ class SetResult:
     crop: float
     save_dir: Path|None = None
     overlap: dict|None = None      # test identities the model was trained on (`cosface.pairs.shared_identities`)
+    precision: str = 'fp32'        # the precision the embeddings were computed in
     @property
     def n_pairs(self)->int: return self.verification.n_pairs
     def overlap_warning(self)->str|None:
@@ -247,7 +275,7 @@ class SetResult:
     def to_json(self)->dict:
         "What `metrics.json` holds (public paths)."
         return {**dict(dataset=self.name, kind=self.kind, source=self.source, n_dropped=self.n_dropped, model=self.model,
-                       image_size=self.image_size, flip=self.flip, crop=self.crop, overlap=self.overlap,
+                       image_size=self.image_size, flip=self.flip, crop=self.crop, overlap=self.overlap, precision=self.precision,
                        headline=self.verification.headline(), tar_note=self.verification.tar_note()), **self.verification.to_dict()}
 
 def _set_name(path, taken, default):
@@ -310,10 +338,11 @@ def validate(model, # `.keras` training/embedding model, SavedModel folder, or a
              pairs_per_fold:int=300, # matched (and mismatched) pairs per fold generated for `dataset_path`
              seed:int=0, # seed of the generated pairs
              image_size:int|None=None, # input side, only for models that accept any image size
+             precision:str='auto', # fp32, bf16, fp16, or auto (bf16 on CPUs with AMX/AVX512-BF16, fp16 on a GPU, else fp32); Keras models only
             )->list:
     "Evaluate `model` on LFW pairs, generated pairs of identity folders and `.bin` sets; one `SetResult` per set."
     model_path = None if isinstance(model, keras.Model) else model
-    emb_model = load_embedding_model(model)
+    emb_model = with_precision(load_embedding_model(model), precision)
     info = model_info(model_path or getattr(emb_model, '_cosface_source', None))
     crop = info.crop if crop is None else float(crop)
     taken, sets = set(), []
@@ -343,7 +372,7 @@ def validate(model, # `.keras` training/embedding model, SavedModel folder, or a
         df['correct'] = (df.score > df.fold.map(dict(zip(v.fold_ids, v.fold_thresholds)))) == df.issame
         overlap = shared_identities(df, info.identities) if info.identities and 'name1' in df else None
         res = SetResult(name, kind, public_path(source), n_dropped, v, info.path, model_image_size(emb_model, image_size), bool(flip),
-                        float(crop), out, overlap)
+                        float(crop), out, overlap, getattr(emb_model, '_cosface_precision', 'fp32'))
         if out is not None: _write_set(res, df, images); write_provenance(out, model=info.path, training_data=info.data, set=res.source)
         results.append(res)
     return results
