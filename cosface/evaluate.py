@@ -18,11 +18,12 @@ from .runtimes import load_runtime, read_metadata, EXPORT_SUFFIXES
 from .pairs import read_pairs, read_bin, make_pairs, lfw_images_root, contiguous_folds, shared_identities
 from .verify import Verification, verify_scores, cosine_scores, l2_normalize, format_table as _format_table
 from .provenance import write_provenance
+from .monitor import embed_batches, decode_images, set_name
 from .figures import plot_roc, plot_score_distributions, plot_fold_accuracies, plot_worst_pairs
 
 # %% auto #0
 __all__ = ['embedding_submodel', 'keras_file_problem', 'load_embedding_model', 'with_precision', 'model_image_size',
-           'decode_images', 'extract_embeddings', 'ModelInfo', 'model_info', 'SetResult', 'validate', 'format_table']
+           'extract_embeddings', 'ModelInfo', 'model_info', 'SetResult', 'validate', 'format_table']
 
 # %% ../nbs/19_evaluate.ipynb #819fd235
 def embedding_submodel(model:keras.Model)->keras.Model:
@@ -138,19 +139,6 @@ def model_image_size(model:keras.Model, # embedding model
     if h != w: raise ValueError(f"model {model.name!r} expects {h}x{w} images; only square inputs are supported")
     return int(h)
 
-def decode_images(bins:list, # encoded images (JPEG/PNG bytes), e.g. from `cosface.pairs.read_bin`
-                  what:str='image', # how to name them in errors
-                  progress:bool=False, # progress bar
-                 )->np.ndarray:
-    "Decode encoded images with TensorFlow's decoder (as the training pipeline does) into one uint8 N x H x W x 3 array."
-    out = []
-    for i, b in enumerate(tqdm(bins, desc='decode', disable=not progress)):
-        try: out.append(tf.io.decode_image(b, channels=3, expand_animations=False, dtype=tf.uint8).numpy())
-        except tf.errors.OpError: raise ValueError(f"{what} {i}: not a decodable image") from None
-    shapes = {im.shape for im in out}
-    if len(shapes) > 1: raise ValueError(f"{what}s of different sizes {sorted(shapes)[:3]}")
-    return np.stack(out)
-
 # %% ../nbs/19_evaluate.ipynb #ccb29e76
 def _fingerprint(model):
     src = getattr(model, '_cosface_source', None)
@@ -160,18 +148,6 @@ def _fingerprint(model):
     h = hashlib.sha1()
     for w in model.weights: h.update(np.asarray(w).tobytes())
     return ['weights', h.hexdigest()]
-
-def _embed_batches(model, ds, n, batch_size, flip, progress):
-    out = []
-    for x in tqdm(ds, total=math.ceil(n/batch_size), desc='embeddings', unit='batch', disable=not progress):
-        if flip:
-            e = np.asarray(model.predict_on_batch(tf.concat([x, tf.reverse(x, axis=[2])], 0)))
-            e = e[:len(e)//2] + e[len(e)//2:]
-        else: e = np.asarray(model.predict_on_batch(x))
-        out.append(e.reshape(len(e), -1) if e.ndim > 2 else e)
-    if not out: return np.zeros((0, model.output_shape[-1]), np.float32)
-    e = np.concatenate(out)
-    return l2_normalize(e.astype(np.float64)).astype(np.float32)
 
 def extract_embeddings(model, # embedding model (or anything `load_embedding_model` accepts)
                        images, # image paths, or a uint8 array N x H x W x 3
@@ -190,7 +166,7 @@ def extract_embeddings(model, # embedding model (or anything `load_embedding_mod
         images = images.astype(np.uint8, copy=False)
         ds = tf.data.Dataset.from_generator(lambda: iter(images), output_signature=tf.TensorSpec(images.shape[1:], tf.uint8))
         ds = ds.map(lambda im: preprocess(im, size, crop)).batch(batch_size).prefetch(2)
-        return _embed_batches(model, ds, len(images), batch_size, flip, progress)
+        return embed_batches(model, ds, flip, math.ceil(len(images) / batch_size), progress)
     paths = [str(p) for p in images]
     uniq = list(dict.fromkeys(paths))
     pos = {p: i for i, p in enumerate(uniq)}
@@ -201,7 +177,7 @@ def extract_embeddings(model, # embedding model (or anything `load_embedding_mod
             z = np.load(cache)
             if str(z['key']) == key: return z['embeddings'][inverse]
         except Exception: pass
-    try: emb = _embed_batches(model, image_dataset(uniq, size, batch_size, crop=crop), len(uniq), batch_size, flip, progress)
+    try: emb = embed_batches(model, image_dataset(uniq, size, batch_size, crop=crop), flip, math.ceil(len(uniq) / batch_size), progress)
     except tf.errors.OpError:
         missing = [p for p in uniq if not os.path.isfile(p)]
         if missing: raise FileNotFoundError(f"{len(missing)} image(s) not found, e.g. {missing[:3]}") from None
@@ -354,7 +330,7 @@ def validate(model, # `.keras` training/embedding model, SavedModel folder, or a
         pair_files = found[:1]
     for pf in pair_files:
         root = None if lfw_root is None else lfw_images_root(lfw_root)
-        name = {'pairs': 'lfw', 'pairsDevTest': 'lfw_devtest', 'pairsDevTrain': 'lfw_devtrain'}.get(Path(pf).stem, Path(pf).stem)
+        name = set_name(pf)
         sets.append((_set_name(pf, taken, name), 'pairs', (pf, root)))
     for d in _as_list(dataset_path):
         if not Path(d).is_dir(): raise FileNotFoundError(f"dataset folder not found: {d}")
