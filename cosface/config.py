@@ -90,7 +90,8 @@ RENAMED = {'verbose': 'progress', 'mixed_precision': 'precision'}   # old config
 RENAMED_VALUES = {'cache': {True: 'auto', False: 'none'}, 'precision': {True: 'auto', False: 'fp32'}}   # old values of a key and their current spelling
 CACHES = ('auto', 'memory', 'disk', 'none')
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
-RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_last', 'keep_best', 'save_every', 'cache', 'deterministic')  # what --resume may change
+RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_last', 'keep_best', 'save_every', 'cache', 'deterministic',
+             'verify_pairs', 'verify_root', 'verify_every', 'save_best_on', 'tensorboard')  # what --resume may change
 
 @dataclass
 class Config:
@@ -142,6 +143,12 @@ class Config:
     save_every: int = 0              # also save the resumable training state every this many steps inside an epoch (0: at epoch ends only)
     log_every: int = 20              # log loss and learning rate every this many steps (logs/steps.csv)
     progress: int = 1                # Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch
+    # verification during training
+    verify_pairs: list|None = None   # pairs sets scored during training (10-fold protocol, flip), logged in the history and TensorBoard: LFW-format pairs files, plain `path1 path2 label` lists or .bin sets
+    verify_root: str|None = None     # image folder of LFW-format verify_pairs (None: the images folder beside each pairs file)
+    verify_every: int = 0            # also score them every this many steps (0: at each epoch end only)
+    save_best_on: str|None = None    # keep the checkpoint with the best verification accuracy on this set (lfw, lfw_devtest, lfw_devtrain, or the file's stem) as checkpoints/best_<set>_<accuracy>.keras
+    tensorboard: bool = True         # write TensorBoard event files (loss, accuracy, learning rate, verification) to <run>/tensorboard
 
     def __post_init__(self):
         for spec in type(self).specs(): setattr(self, spec.name, check_value(spec, getattr(self, spec.name)))
@@ -206,10 +213,12 @@ def check_config(cfg:Config):
             ('epochs', 1, None, False, False), ('head_epochs', 0, None, False, False), ('lr', 0, None, True, False),
             ('finetune_lr', 0, None, True, False), ('momentum', 0, 1, False, True), ('weight_decay', 0, None, False, False),
             ('warmup_epochs', 0, None, False, False), ('min_lr', 0, None, False, False), ('log_every', 1, None, False, False),
-            ('clip_norm', 0, None, True, False), ('keep_last', 0, None, False, False), ('save_every', 0, None, False, False)]:
+            ('clip_norm', 0, None, True, False), ('keep_last', 0, None, False, False), ('save_every', 0, None, False, False),
+            ('verify_every', 0, None, False, False)]:
         _range(cfg, name, lo, hi, lo_open, hi_open)
     if cfg.head_epochs > cfg.epochs: raise ValueError(f"head_epochs={cfg.head_epochs} must be at most epochs={cfg.epochs}")
     if cfg.min_lr >= min(cfg.lr, cfg.phase2_lr): raise ValueError(f"min_lr={cfg.min_lr} must be below the peak learning rates (lr={cfg.lr}, finetune_lr={cfg.phase2_lr})")
+    if cfg.save_best_on is not None and not cfg.verify_pairs: raise ValueError(f"save_best_on={cfg.save_best_on!r} needs verify_pairs (the sets to score)")
     if cfg.weights == 'imagenet' and cfg.backbone != 'resnet50': raise ValueError(f"weights='imagenet' exist only for resnet50, not {cfg.backbone}")
 
 # %% ../nbs/01_config.ipynb #1b91095a
