@@ -6,7 +6,7 @@ from nbdev.config import get_config
 from nbdev import test as nbdev_test
 
 ROOT = Path(__file__).resolve().parent.parent
-NBS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))
+NBS = sorted((ROOT/'nbs').glob('[0-9][0-9]*_*.ipynb'))   # 17a_monitor too
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
 def test_notebook(nb, capsys):
