@@ -42,9 +42,11 @@ def embed_folder_raw(model, # an embedding model (`cosface.evaluate.load_embeddi
                      crop:float=1.0, # centre-crop fraction, as in training
                      batch_size:int=64, # images per forward pass
                      seed:int=0, # which images are taken when an identity has more
+                     exclude=(), # identity names to leave out (e.g. the model's training identities)
                     )->EmbeddedFolder:
     "Embed (a seeded sample of) an identity folder, keeping the raw embeddings."
     df = scan_identities(root).images
+    df = df[~df.identity.isin(set(exclude))]
     counts = df.identity.value_counts()
     keep = sorted(counts[counts >= min_images].index, key=lambda i: (-counts[i], i))[:identities]
     if not keep: raise ValueError(f"{root}: no identity with at least {min_images} images")
