@@ -17,7 +17,8 @@ from .figures import save_figure, plot_worst_pairs
 
 # %% auto #0
 __all__ = ['EmbeddedFolder', 'embed_folder_raw', 'centre_margins', 'plot_margins', 'map_2d', 'plot_map', 'nearest_neighbours',
-           'plot_neighbours', 'hardest_pairs', 'image_quality', 'plot_norm_quality']
+           'plot_neighbours', 'hardest_pairs', 'image_quality', 'plot_norm_quality', 'angles_table', 'class_angles',
+           'plot_angle_distributions']
 
 # %% ../nbs/19a_explore.ipynb #d499be5c
 @dataclass
@@ -193,4 +194,55 @@ def plot_norm_quality(ef:EmbeddedFolder, # embedded images
         a.set_xlabel(col + (' (variance of the Laplacian)' if col == 'sharpness' else ' (mean grey level)'))
         a.set_ylabel('embedding norm'); a.set_title(f'Spearman rho = {r:.2f} ({ok.sum():,} images)', fontsize=9)
     fig.tight_layout()
+    return save_figure(fig, save)
+
+# %% ../nbs/19a_explore.ipynb #4ac4dd88
+def angles_table(paths:list, # training images
+                 labels, # their class indices in the model's CosFace layer
+                 cosines:np.ndarray, # (N, K) cosines of the embeddings to the class weights
+                )->pd.DataFrame:
+    "Angles in degrees: to the own class weight (`theta_own`), to the nearest other (`theta_other`), and which class that is."
+    y = np.asarray(labels)
+    c = np.clip(cosines, -1, 1).copy()
+    own = c[np.arange(len(y)), y]
+    c[np.arange(len(y)), y] = -np.inf
+    other = c.argmax(1)
+    return pd.DataFrame({'path': [str(p) for p in paths], 'label': y, 'theta_own': np.degrees(np.arccos(own)),
+                         'theta_other': np.degrees(np.arccos(c[np.arange(len(y)), other])), 'nearest_class': other})
+
+# %% ../nbs/19a_explore.ipynb #eecfc94c
+def class_angles(model, # a training model with a `CosFace` layer (a `.keras` path or loaded)
+                 paths:list, # training images
+                 labels, # their class indices (the run's `labels.json` order)
+                 crop:float=1.0, # centre-crop fraction, as in training
+                 batch_size:int=64, # images per forward pass
+                )->pd.DataFrame:
+    "`angles_table` of `paths` under `model`: embeddings (no flip, as in training) against the normalised class weights."
+    import keras
+    from cosface.losses import CosFace
+    from cosface.evaluate import embedding_submodel
+    m = keras.saving.load_model(model, compile=False) if isinstance(model, (str, Path)) else model
+    head = [l for l in m._flatten_layers() if isinstance(l, CosFace)]
+    if not head: raise ValueError(f"{getattr(m, 'name', model)}: no CosFace layer (pass the training model, e.g. final_model.keras)")
+    w = np.asarray(head[0].kernel, np.float64)
+    w = w / np.linalg.norm(w, axis=0, keepdims=True)
+    emb_model = embedding_submodel(m)
+    e = embed_batches(emb_model, image_dataset(list(paths), emb_model.input_shape[1], batch_size, crop=crop), flip=False).astype(np.float64)
+    return angles_table(paths, labels, e @ w)
+
+# %% ../nbs/19a_explore.ipynb #453352d1
+def plot_angle_distributions(angles:dict, # {label, e.g. 'm=0.35': `angles_table` DataFrame}
+                             title:str='Angles to the class centres (training images)', # figure title
+                             save=None, # image path
+                            ):
+    "One panel per entry: histograms of the angle to the own class centre and to the nearest other centre."
+    n = len(angles)
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 3), sharey=True, squeeze=False)
+    bins = np.linspace(0, 120, 61)
+    for ax, (name, a) in zip(axes[0], angles.items()):
+        ax.hist(a.theta_own, bins, alpha=.6, label='own class')
+        ax.hist(a.theta_other, bins, alpha=.6, label='nearest other class')
+        ax.set_title(f'{name}: median {a.theta_own.median():.0f} vs {a.theta_other.median():.0f} deg', fontsize=8)
+        ax.set_xlabel('angle (degrees)')
+    axes[0, 0].legend(fontsize=7); fig.suptitle(title, fontsize=10); fig.tight_layout()
     return save_figure(fig, save)
