@@ -256,7 +256,7 @@ def pack_files(source, # a `--data` value
 def _label_name(label:int)->str: return f'{label:07d}'
 
 def _rec_rows(source:Path)->tuple:
-    "Image records of a RecordIO pack: `(rows [(address, label)], skipped [(address, reason)])`, reading only headers."
+    "Image records of a RecordIO pack: `(addresses, labels, skipped [(address, reason)])`, reading only headers."
     r = RecordIO(source)
     keys, offs, lens = r.keys, r.offsets, r.lengths
     if len(keys) and keys[0] == 0:
@@ -265,13 +265,13 @@ def _rec_rows(source:Path)->tuple:
             if lab.size >= 2 and not img:                            # insightface header: images are keys 1..label[0]-1
                 keep = (keys >= 1) & (keys < int(lab[0])); keys, offs, lens = keys[keep], offs[keep], lens[keep]
         except RecordError: pass                                     # record 0 is an image record, reported below if bad
-    rows, skipped = [], []
+    addrs, labels, skipped = [], [], []
     with open(source, 'rb') as f:
         for k, off, n in zip(keys.tolist(), offs.tolist(), lens.tolist()):
             a, where = record_address(source, k, off, n), f'{source} key {k}'
-            try: rows.append((a, int(_record_labels(f.fileno(), off, n, where)[0])))
+            try: labels.append(int(_record_labels(f.fileno(), off, n, where)[0])); addrs.append(a)
             except RecordError as e: skipped.append((a, f'bad record: {str(e).removeprefix(where + ": ")}'))
-    return rows, skipped
+    return addrs, labels, skipped
 
 def _record_labels(fd:int, off:int, n:int, where:str)->np.ndarray:
     "A record's labels, read from its first 64 bytes when they hold them (whole record, few labels), else from all of it."
@@ -289,14 +289,15 @@ def scan_pack(source, # a `.rec`, a folder holding `train.rec`, TFRecord shards,
     kind, files = pack_files(source)
     if kind is None: raise ValueError(f'{source} is not a RecordIO pack or TFRecord shards')
     if kind == 'rec':
-        rows, skipped = _rec_rows(files[0])
+        addrs, labels, skipped = _rec_rows(files[0])
         names_file = files[0].with_suffix('.names')
         names = names_file.read_text().splitlines() if names_file.is_file() else None
         def name(l):
             if names is None: return _label_name(l)
             if not 0 <= l < len(names): raise ValueError(f'{files[0]}: label {l} has no line in {names_file.name} ({len(names)} names)')
             return names[l]
-        images = pd.DataFrame([(a, name(l)) for a, l in rows], columns=['path', 'identity'])
+        known = {l: name(l) for l in set(labels)}                      # one string per identity, shared by its images
+        images = pd.DataFrame({'path': addrs, 'identity': [known[l] for l in labels]}, columns=['path', 'identity'])
     else:
         parts, skipped = [], []
         for s in files:
