@@ -361,7 +361,8 @@ def face_dataset(paths:list, # image files (or record addresses)
     ds = _loader(has_records(paths), image_size, crop, workers)(ds)
     if cache != 'none': ds = ds.cache('' if cache == 'memory' else str(cache))
     ds = ds.map(lambda x, y: (normalize(x), y), num_parallel_calls=workers).batch(batch_size)
-    ds = ds.map(lambda x, y: ((x, y), y)) if labels is not None else ds.map(lambda x, y: x)
+    if labels is not None: ds = ds.map(lambda x, y: ((x, y), y))
+    else: ds = ds.map(lambda image, _: image)
     return ds.prefetch(tf.data.AUTOTUNE if autotune else 2).with_options(_options(autotune))
 
 def image_dataset(paths:list, # image files, embedded in this order
