@@ -97,7 +97,7 @@ RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_la
 class Config:
     "Hyperparameters and paths of one training run."
     # --- data
-    data: str|None = None            # identity folder `root/<identity>/<image>` (or with train/ and val/ inside); None: the embedded synthetic faces
+    data: str|None = None            # identity folder `root/<identity>/<image>` (or with train/ and val/ inside), a RecordIO pack (.rec, or a folder with train.rec + train.idx) or TFRecord shards (a folder of *.tfrecord or a glob); None: the embedded synthetic faces
     val_data: str|None = None        # separate validation identity folder (same identities); None: hold out val_split of each identity
     val_split: float = 0.1           # fraction of each identity's images held out for validation when splitting
     image_size: int = 112            # square network input side, pixels

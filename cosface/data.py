@@ -7,26 +7,67 @@ from __future__ import annotations
 import os, json, random
 from dataclasses import dataclass
 from pathlib import Path
+import io
 import numpy as np, pandas as pd
 import tensorflow as tf
 from .paths import IdentityScan, scan_identities, atomic_write
 from .images import size_problem, unreadable_reason
+from .records import pack_files, scan_pack, read_images, is_address, parse_address
 
 # %% auto #0
-__all__ = ['find_bad_images', 'scan_folder', 'split_identities', 'LabelMap', 'FaceData', 'load_face_data', 'normalize',
-           'crop_resize', 'preprocess', 'load_image', 'decoded_bytes', 'available_memory', 'peak_rss_mb',
-           'choose_cache', 'steps_per_epoch', 'EpochStream', 'epoch_batches', 'face_dataset', 'image_dataset']
+__all__ = ['READ_BATCH', 'has_records', 'find_bad_images', 'scan_folder', 'split_identities', 'LabelMap', 'FaceData',
+           'load_face_data', 'normalize', 'crop_resize', 'preprocess', 'load_image', 'decoded_bytes',
+           'available_memory', 'peak_rss_mb', 'choose_cache', 'steps_per_epoch', 'EpochStream', 'epoch_batches',
+           'face_dataset', 'image_dataset']
 
 # %% ../nbs/04_data.ipynb #9b695e56
 def _decode(data:tf.Tensor)->tf.Tensor:
     return tf.io.decode_image(data, channels=3, expand_animations=False, dtype=tf.uint8)
 
-def find_bad_images(paths:list, # image files to check
+READ_BATCH = 64              # records read per `pread` batch in the pipelines
+
+def has_records(paths)->bool:
+    "Whether any of `paths` is a record address (then the pipelines read records by offset)."
+    return any('#' in p and is_address(p) for p in map(str, paths))
+
+def _read_records(addrs):
+    "A batch of record addresses (a string tensor) -> their encoded images, read in Python with one `pread` each."
+    read = lambda a: tf.constant(read_images(a.numpy().tolist()), tf.string)
+    return tf.ensure_shape(tf.py_function(read, [addrs], tf.string), [None])
+
+def _record_reason(data:bytes)->str:
+    "Why the image inside a record does not decode, read from its first bytes."
+    if not data: return 'empty image in the record'
+    sigs = {b'\xff\xd8': 'JPEG', b'\x89PNG': 'PNG', b'BM': 'BMP', b'GIF8': 'GIF', b'RIFF': 'WebP'}
+    kind = next((v for k, v in sigs.items() if data.startswith(k)), None)
+    return f'corrupt or truncated {kind} in the record' if kind else 'not an image (unknown signature) in the record'
+
+def _bad_records(addrs:list, workers)->dict:
+    "`{address: reason}` for records that cannot be read, are too small or large, or do not decode."
+    errors = {}
+    def read(i):
+        out = read_images([addrs[k] for k in i.numpy()], errors)
+        for j, (k, b) in enumerate(zip(i.numpy(), out)):
+            if b and (r := size_problem(io.BytesIO(b))): errors[addrs[k]] = r; out[j] = b''
+        return tf.constant(out, tf.string)
+    ds = tf.data.Dataset.range(len(addrs)).batch(256)
+    ds = ds.map(lambda i: (i, tf.ensure_shape(tf.py_function(read, [i], tf.string), [None]))).unbatch()
+    ds = ds.map(lambda i, b: (i, tf.shape(_decode(b))), num_parallel_calls=workers, deterministic=False).ignore_errors()
+    good = {int(i) for i, shp in ds.as_numpy_iterator() if shp[0] > 0 and shp[1] > 0}
+    bad = [a for i, a in enumerate(addrs) if i not in good and a not in errors]
+    for a, b in zip(bad, read_images(bad, errors)): errors.setdefault(a, _record_reason(b))
+    plain = lambda a, r: r.removeprefix('{} key {}: '.format(*parse_address(a)[:2]))
+    return {a: (r if r.startswith('image too') or r.endswith('in the record') else f'bad record: {plain(a, r)}') for a, r in errors.items()}
+
+def find_bad_images(paths:list, # image files (or record addresses) to check
                     workers:int|None=None, # parallel decoders (None: CPU count)
                    )->dict:
     "Decode every file in `paths`; return `{path: reason}` for those that fail or are too small or too large to use."
     paths = [str(p) for p in paths]
     if not paths: return {}
+    if has_records(paths):
+        recs = [p for p in paths if is_address(p)]
+        return {**_bad_records(recs, workers or os.cpu_count()), **find_bad_images([p for p in paths if not is_address(p)], workers)}
     sized = {p: r for p in paths if (r := size_problem(p))}
     if sized: return {**sized, **find_bad_images([p for p in paths if p not in sized], workers)}
     idx = tf.data.Dataset.range(len(paths))
@@ -40,12 +81,12 @@ def find_bad_images(paths:list, # image files to check
     return {paths[i]: unreadable_reason(paths[i]) for i in range(len(paths)) if i not in good}
 
 # %% ../nbs/04_data.ipynb #f2116cc3
-def scan_folder(root, # identity folder: `root/<identity>/<image>`
+def scan_folder(root, # identity folder `root/<identity>/<image>`, or a pack (`.rec`, TFRecord shards)
                 min_images:int=1, # identities with fewer usable images are left out
                 check:bool=True, # decode every image to find corrupt files
                )->IdentityScan:
-    "Usable (decodable) images of an identity folder, with everything left out and why."
-    found = scan_identities(root)
+    "Usable (decodable) images of an identity folder or a pack, with everything left out and why."
+    found = scan_pack(root) if pack_files(root)[0] else scan_identities(root)
     rows, skipped = list(found.images.itertuples(index=False, name=None)), list(found.skipped.itertuples(index=False, name=None))
     if check:
         bad = find_bad_images([p for p,_ in rows])
@@ -57,7 +98,9 @@ def scan_folder(root, # identity folder: `root/<identity>/<image>`
     if len(few):
         for p in images[images.identity.isin(few)].path: skipped.append((p, f'identity has fewer than {min_images} usable images'))
         images = images[~images.identity.isin(few)].reset_index(drop=True)
-    if images.empty: raise ValueError(f"{root}: no usable images in identity folders (`{root}/<identity>/<image>`); {len(skipped)} files skipped")
+    if images.empty:
+        where = 'in the pack' if pack_files(root)[0] else f'in identity folders (`{root}/<identity>/<image>`)'
+        raise ValueError(f"{root}: no usable images {where}; {len(skipped)} files skipped")
     return IdentityScan(Path(root), images, pd.DataFrame(skipped, columns=['path', 'reason']))
 
 # %% ../nbs/04_data.ipynb #e501de3e
@@ -117,8 +160,8 @@ class FaceData:
                     skipped=len(self.skipped), images_per_identity_min=int(per_id.min()),
                     images_per_identity_median=float(per_id.median()), images_per_identity_max=int(per_id.max()))
 
-def load_face_data(data, # identity folder, or a folder holding `train/` and `val/`
-                   val_data=None, # separate validation folder (same identities)
+def load_face_data(data, # identity folder, a folder holding `train/` and `val/`, or a pack (`.rec`, TFRecord shards, see `cosface.records`)
+                   val_data=None, # separate validation folder or pack (same identities)
                    val_split:float=0.1, # held-out fraction per identity when splitting
                    seed:int=42, # split seed
                    min_images:int=2, # identities with fewer usable images are dropped
@@ -126,8 +169,8 @@ def load_face_data(data, # identity folder, or a folder holding `train/` and `va
                    check:bool=True, # decode-check every image
                   )->FaceData:
     "Scan, check and split an identity dataset; label identities by sorted name."
-    data = Path(data)
-    if data.is_dir() and val_data is None and (data/'train').is_dir() and (data/'val').is_dir(): data, val_data = data/'train', data/'val'
+    data = Path(os.path.expanduser(str(data)))
+    if data.is_dir() and not pack_files(data)[0] and val_data is None and (data/'train').is_dir() and (data/'val').is_dir(): data, val_data = data/'train', data/'val'
     scan = scan_folder(data, min_images=min_images, check=check)
     images, skipped = scan.images, [scan.skipped]
     if max_identities:
@@ -175,7 +218,8 @@ def load_image(path, # image file
                crop:float=1.0, # centre-crop fraction
               )->np.ndarray:
     "Read and preprocess one image file (float32 HxWx3)."
-    return preprocess(_decode(tf.io.read_file(str(path))), image_size, crop).numpy()
+    data = read_images([path])[0] if is_address(path) else tf.io.read_file(str(path))
+    return preprocess(_decode(data), image_size, crop).numpy()
 
 # %% ../nbs/04_data.ipynb #d00c5f31
 def decoded_bytes(n_images:int, image_size:int)->int:
@@ -237,10 +281,20 @@ def steps_per_epoch(n_images:int, batch_size:int)->int:
     "Training batches per epoch (the last partial batch is dropped, unless it is the only one)."
     return max(n_images // batch_size, 1)
 
+def _loader(records:bool, image_size:int, crop:float, workers):
+    "`(path, label)` elements -> `(uint8 image, label)` in the same order: files read by TensorFlow, records in batches by offset."
+    def load(b, y): return crop_resize(_decode(b), image_size, crop), y
+    def read_file(p, y): return load(tf.io.read_file(p), y)
+    def read_batch(p, y): return _read_records(p), y
+    def apply(ds):
+        if not records: return ds.map(read_file, num_parallel_calls=workers)
+        return ds.batch(READ_BATCH).map(read_batch, num_parallel_calls=workers).unbatch().map(load, num_parallel_calls=workers)
+    return apply
+
 class EpochStream:
     "The training images of a run, decoded (and cached) once; called with epochs, the batches of those epochs."
     def __init__(self,
-                 paths:list, # image files
+                 paths:list, # image files (or record addresses)
                  labels, # their integer labels
                  image_size:int=112, # network input side
                  crop:float=1.0, # centre-crop fraction
@@ -253,8 +307,8 @@ class EpochStream:
         self.n, self.batch_size, self.seed, self.cache, self.autotune = len(paths), batch_size, seed, cache, autotune
         self.workers = tf.data.AUTOTUNE if autotune else (workers or os.cpu_count())
         self.files = tf.data.Dataset.from_tensor_slices(([str(p) for p in paths], np.asarray(labels, np.int32)))
-        self.load = lambda p, y: (crop_resize(_decode(tf.io.read_file(p)), image_size, crop), y)
-        self.cached = None if cache == 'none' else self.files.map(self.load, num_parallel_calls=self.workers).cache('' if cache == 'memory' else str(cache))
+        self.load = _loader(has_records(paths), image_size, crop, self.workers)
+        self.cached = None if cache == 'none' else self.load(self.files).cache('' if cache == 'memory' else str(cache))
 
     @property
     def steps(self)->int: return steps_per_epoch(self.n, self.batch_size)
@@ -262,7 +316,7 @@ class EpochStream:
     def _epoch(self, e, first, skip):
         s = tf.cast(self.seed, tf.int64) * 1_000_003 + e
         if self.cached is not None: ds = self.cached.shuffle(self.n if self.cache == 'memory' else min(self.n, 8192), seed=s, reshuffle_each_iteration=False)
-        else: ds = self.files.shuffle(self.n, seed=s, reshuffle_each_iteration=False).map(self.load, num_parallel_calls=self.workers)
+        else: ds = self.load(self.files.shuffle(self.n, seed=s, reshuffle_each_iteration=False))
         flip = lambda i, xy: (normalize(tf.image.stateless_random_flip_left_right(xy[0], tf.stack([s, i]))), xy[1])
         ds = ds.enumerate().map(flip, num_parallel_calls=self.workers).batch(self.batch_size, drop_remainder=self.n >= self.batch_size)
         return ds.skip(tf.where(e == first, tf.cast(skip, tf.int64), tf.constant(0, tf.int64)))
@@ -286,8 +340,8 @@ def epoch_batches(paths:list, # image files
     "Shuffled, flipped, normalised training batches of epochs `first..last-1`, each epoch's order a function of `(seed, epoch)`."
     return EpochStream(paths, labels, **kwargs)(first, last, skip)
 
-# %% ../nbs/04_data.ipynb #25f278de
-def face_dataset(paths:list, # image files
+# %% ../nbs/04_data.ipynb #8e53dfb6
+def face_dataset(paths:list, # image files (or record addresses)
                  labels=None, # integer labels (None: yield images only)
                  image_size:int=112, # network input side
                  crop:float=1.0, # centre-crop fraction
@@ -303,14 +357,12 @@ def face_dataset(paths:list, # image files
     if training: return EpochStream(paths, labels, image_size, crop, batch_size, seed, cache, workers, autotune)()
     paths = [str(p) for p in paths]
     workers = tf.data.AUTOTUNE if autotune else (workers or os.cpu_count())
-    ds = tf.data.Dataset.from_tensor_slices(paths)
-    if labels is not None: ds = tf.data.Dataset.zip(ds, tf.data.Dataset.from_tensor_slices(np.asarray(labels, np.int32)))
-    load = lambda p: crop_resize(_decode(tf.io.read_file(p)), image_size, crop)
-    ds = ds.map((lambda p, y: (load(p), y)) if labels is not None else load, num_parallel_calls=workers)
+    ds = tf.data.Dataset.from_tensor_slices((paths, np.asarray(labels if labels is not None else np.zeros(len(paths)), np.int32)))
+    ds = _loader(has_records(paths), image_size, crop, workers)(ds)
     if cache != 'none': ds = ds.cache('' if cache == 'memory' else str(cache))
-    ds = ds.map((lambda x, y: (normalize(x), y)) if labels is not None else normalize, num_parallel_calls=workers)
-    ds = ds.batch(batch_size)
+    ds = ds.map(lambda x, y: (normalize(x), y), num_parallel_calls=workers).batch(batch_size)
     if labels is not None: ds = ds.map(lambda x, y: ((x, y), y))
+    else: ds = ds.map(lambda image, _: image)
     return ds.prefetch(tf.data.AUTOTUNE if autotune else 2).with_options(_options(autotune))
 
 def image_dataset(paths:list, # image files, embedded in this order

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_images.ipynb #fbb43933
 from __future__ import annotations
-import re
+import re, io
 from pathlib import Path
 import numpy as np, cv2
 from .paths import atomic_write, IMAGE_EXTS
@@ -56,12 +56,18 @@ def size_problem(path)->str|None:
     return None
 
 # %% ../nbs/08_images.ipynb #de500032
-def read_rgb(path, # image file
+def read_rgb(path, # image file, or a record address of a pack (`cosface.records`)
             )->np.ndarray|None:
     "Decode an image file to RGB uint8 HxWx3 (grey and alpha converted); None when it is not a readable image or too large to decode safely."
-    if (size_problem(path) or '').startswith('image too large'): return None
-    try: data = np.fromfile(str(path), np.uint8)
-    except (OSError, ValueError): return None
+    from cosface.records import is_address, read_images, RecordError
+    if is_address(path):
+        try: data = np.frombuffer(read_images([path])[0], np.uint8)
+        except (RecordError, OSError): return None
+        if (size_problem(io.BytesIO(data.tobytes())) or '').startswith('image too large'): return None
+    else:
+        if (size_problem(path) or '').startswith('image too large'): return None
+        try: data = np.fromfile(str(path), np.uint8)
+        except (OSError, ValueError): return None
     if data.size == 0: return None
     img = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if img is None or img.size == 0: return None

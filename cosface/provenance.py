@@ -57,9 +57,11 @@ def hardware_info()->dict:
     return dict(platform=platform.platform(), cpu=cpu, cpu_count=os.cpu_count(), cpu_features=isa, gpus=gpus)
 
 # %% ../nbs/15_provenance.ipynb #6f0dcc81
-def data_fingerprint(folder, # an identity folder (or any folder of images)
+def data_fingerprint(folder, # an identity folder (or any folder of images), or a pack (`cosface.records`)
                     )->dict:
     "Images, identities, bytes and a hash of (relative path, size) of every image: changes when the data does."
+    from cosface.records import pack_files, pack_fingerprint
+    if pack_files(folder)[0]: return pack_fingerprint(folder)            # a .rec pack or TFRecord shards
     scan = scan_identities(folder)
     h, n_bytes = hashlib.sha1(), 0
     for p in scan.images.path:
@@ -74,6 +76,11 @@ def command_line()->str|None:
     if 'ipykernel' in sys.modules or not sys.argv or not sys.argv[0]: return None
     return public_text(' '.join(shlex.quote(a) for a in [Path(sys.argv[0]).name] + sys.argv[1:]))
 
+def _is_pack(source)->bool:
+    from cosface.records import pack_files
+    try: return pack_files(source)[0] is not None
+    except FileNotFoundError: return False
+
 def provenance(data=None, # the run's data folder(s), fingerprinted
                **extra, # anything else to record (e.g. `seed=42`)
               )->dict:
@@ -81,7 +88,7 @@ def provenance(data=None, # the run's data folder(s), fingerprinted
     folders = [data] if isinstance(data, (str, Path)) else list(data or [])
     return dict(time=datetime.datetime.now().astimezone().isoformat(timespec='seconds'), git=git_info(),
                 versions=package_versions(), hardware=hardware_info(), command=command_line(),
-                data=[data_fingerprint(f) for f in folders if f is not None and Path(f).is_dir()], **extra)
+                data=[data_fingerprint(f) for f in folders if f is not None and (Path(f).is_dir() or _is_pack(f))], **extra)
 
 def write_provenance(folder, # the run folder
                      data=None, # data folder(s) to fingerprint
