@@ -38,6 +38,12 @@ w = lambda p: [keras.ops.convert_to_numpy(v) for v in keras.saving.load_model(p)
 out['resumed_vs_a'] = max(float(np.abs(x - y).max()) for x, y in zip(w(r.final_model), w(a.final_model)))
 out['a_vs_one'] = max(float(np.abs(x - y).max()) for x, y in zip(w(a.final_model), w(one.final_model)))
 out['embedding_shape'] = list(keras.saving.load_model(a.embedding_model).output.shape)
+from cosface.finetune import finetune, FinetuneConfig       # differential: one optimizer per layer group (GroupedModel)
+ft = finetune(FinetuneConfig(pretrained_model=str(a.final_model), data=str(root), output_dir=str(d/'ft'), strategy='differential', epochs=2,
+                             head_epochs=1, batch_size=8, val_split=0.25, progress=0, precision='fp32', distribute='mirrored'))
+out['finetune'] = ft.train.history.loss.tolist()
+out['finetune_models'] = [list(keras.saving.load_model(ft.run_dir/'embedding_model.keras').output.shape),
+                         keras.saving.load_model(ft.run_dir/'final_model_differential.keras').get_layer('cosface').n_classes]
 # GroupedModel (one optimizer per layer group): a two-replica step equals a one-device step
 x, y = np.random.default_rng(0).normal(size=(8, 4)).astype('float32'), np.ones((8, 1), 'float32')
 def step(strategy):
@@ -72,6 +78,8 @@ def test_mirrored_two_cpu_devices(tmp_path):
     np.testing.assert_allclose(resumed, a, rtol=1e-4, atol=1e-5)    # interrupted mid-epoch and resumed: the uninterrupted run
     assert out['interrupted_at'] == [1, 2] and out['resumed_vs_a'] < 1e-4
     assert out['embedding_shape'] == [None, 16]
+    assert len(out['finetune']) == 2 and np.isfinite(out['finetune']).all(), out['finetune']
+    assert out['finetune_models'] == [[None, 16], 4]
     l1, l2, dw = out['grouped']
     assert abs(l1 - l2) < 1e-5 and dw < 1e-6, out['grouped']
 
