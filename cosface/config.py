@@ -10,9 +10,9 @@ from pathlib import Path
 from fastcore.docments import docments
 
 # %% auto #0
-__all__ = ['BACKBONES', 'OPTIMIZERS', 'DETECTORS', 'RENAMED', 'RENAMED_VALUES', 'CACHES', 'PRECISIONS', 'RESUMABLE', 'CHOICES',
-           'OptionSpec', 'option_specs', 'check_value', 'Config', 'config_specs', 'check_config', 'save_config',
-           'load_config', 'run_dir']
+__all__ = ['BACKBONES', 'OPTIMIZERS', 'DETECTORS', 'RENAMED', 'RENAMED_VALUES', 'CACHES', 'PRECISIONS', 'DISTRIBUTES',
+           'RESUMABLE', 'CHOICES', 'OptionSpec', 'option_specs', 'check_value', 'Config', 'config_specs',
+           'check_config', 'save_config', 'load_config', 'run_dir']
 
 # %% ../nbs/01_config.ipynb #f339ef38
 @dataclass
@@ -90,7 +90,8 @@ RENAMED = {'verbose': 'progress', 'mixed_precision': 'precision'}   # old config
 RENAMED_VALUES = {'cache': {True: 'auto', False: 'none'}, 'precision': {True: 'auto', False: 'fp32'}}   # old values of a key and their current spelling
 CACHES = ('auto', 'memory', 'disk', 'none')
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
-RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_last', 'keep_best', 'save_every', 'cache', 'deterministic',
+DISTRIBUTES = ('none', 'mirrored', 'multiworker')
+RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_last', 'keep_best', 'save_every', 'cache', 'deterministic', 'distribute',
              'verify_pairs', 'verify_root', 'verify_every', 'save_best_on', 'tensorboard')  # what --resume may change
 
 @dataclass
@@ -118,7 +119,7 @@ class Config:
     m: float = 0.35                  # CosFace additive cosine margin
     label_smoothing: float = 0.0     # label smoothing, applied after the margin
     # --- optimisation
-    batch_size: int = 64             # images per training step
+    batch_size: int = 64             # images per training step, all devices together (the global batch: each of N replicas gets batch_size/N)
     epochs: int = 30                 # total epochs, both phases
     head_epochs: int = 5             # phase 1: epochs with the backbone frozen (the head and CosFace weights train)
     optimizer: str = 'sgd'           # optimizer
@@ -131,6 +132,7 @@ class Config:
     min_lr: float = 0.0              # learning rate at the end of each phase's cosine decay
     precision: str = 'auto'          # fp32; bf16 (mixed bfloat16); fp16 (mixed float16, loss scaling); auto: bf16 on CPUs with AMX or AVX512-BF16, fp16 on a GPU, else fp32 (CosFace logits and loss stay float32)
     jit_compile: bool = False        # XLA-compile the train step (slower on CPU here; try it on a GPU)
+    distribute: str = 'none'         # none: one device; mirrored: this machine's GPUs (else its CPU devices); multiworker: the machines in $TF_CONFIG (the same command on each; only the chief writes). lr is not scaled for you
     clip_norm: float|None = None     # clip the global gradient norm to this value; None: no clipping
     # --- run
     name: str|None = None            # run name: the run folder is experiments_dir/name; None: date-time-backbone
@@ -186,7 +188,7 @@ class Config:
         check_config(self)
 
 # %% ../nbs/01_config.ipynb #b44543cc
-CHOICES = {'backbone': BACKBONES, 'optimizer': OPTIMIZERS, 'face_detector': DETECTORS, 'progress': (0, 1, 2), 'cache': CACHES, 'precision': PRECISIONS}
+CHOICES = {'backbone': BACKBONES, 'optimizer': OPTIMIZERS, 'face_detector': DETECTORS, 'progress': (0, 1, 2), 'cache': CACHES, 'precision': PRECISIONS, 'distribute': DISTRIBUTES}
 
 _SPECS = {}
 

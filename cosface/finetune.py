@@ -14,7 +14,8 @@ from .paths import atomic_write
 from .losses import CosFace
 from .optim import GroupedModel, make_optimizer, phase_schedule
 from .evaluate import load_embedding_model, model_image_size, model_info, extract_embeddings, validate
-from .train import TrainResult, start_run, precision, compile_phase, fit_phase, finish_run, finished_result, resolve_precision
+from .train import (TrainResult, start_run, precision, compile_phase, fit_phase, finish_run, finished_result, resolve_precision,
+                           make_strategy, distributed)
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'STRATEGY_NUMBERS', 'FinetuneConfig', 'pretrained_embedding', 'finetune_model', 'class_mean_kernel',
@@ -223,17 +224,19 @@ def finetune(cfg:FinetuneConfig, # the fine-tuning run
             )->FinetuneResult:
     "Fine-tune `cfg.pretrained_model` on `cfg.data` with `cfg.strategy`; verification before and after."
     if not Path(cfg.pretrained_model).exists(): raise FileNotFoundError(f'pretrained model not found: {cfg.pretrained_model}')
+    make_strategy(cfg.distribute)                      # before the model loads: a multi-worker strategy must exist before TensorFlow starts
     emb = pretrained_embedding(cfg.pretrained_model)
     cfg = resolve_pretrained(cfg, emb)
     if cfg.strategy == 'differential' and resolve_precision(cfg.precision)[0] == 'fp16': cfg = cfg.replace(precision='fp32')   # auto on a GPU: no loss scaling here
     run = start_run(cfg, data, exist_ok, resume, callbacks)
     if run.finished: return finished_result(run)
     plan = describe_finetune(cfg).splitlines()
-    before = _verification(emb, cfg, run.dir/'eval'/'before')
-    with precision(cfg):
+    before = _verification(emb, cfg, run.dir/'eval'/'before') if run.chief else []
+    kernel = class_mean_kernel(emb, run.data.train.path, run.data.train.label, run.data.n_classes, cfg.crop, cfg.batch_size) if cfg.head_init == 'class_mean' else None
+    with precision(cfg), distributed(run):
+        if run.strategy is not None: emb = pretrained_embedding(cfg.pretrained_model)   # a strategy's models are made in its scope
         model = finetune_model(emb, run.data.n_classes, cfg.s, cfg.m)
-        if cfg.head_init == 'class_mean':
-            model.get_layer('cosface').kernel.assign(class_mean_kernel(emb, run.data.train.path, run.data.train.label, run.data.n_classes, cfg.crop, cfg.batch_size))
+        if kernel is not None: model.get_layer('cosface').kernel.assign(kernel)
         plain = keras.Model(model.inputs, model.outputs, name='cosface_model')       # what is saved: no training wrapper
         if cfg.head_epochs:
             set_strategy(model, 'head')
@@ -255,6 +258,8 @@ def finetune(cfg:FinetuneConfig, # the fine-tuning run
                        f"({'; '.join(f'{k[0]} x{k[1]:g}: {r.layers} layers' for k, r in g.iterrows())}).")
         if cfg.epochs >= first: fit_phase(run, model, cfg.strategy, first, cfg.epochs, lr, compiled=bool(groups), save=plain)
         res = finish_run(run, {f'final_model_{cfg.strategy}.keras': plain, 'embedding_model.keras': emb})
+    if not run.chief: return FinetuneResult(res, [], [], layers)                          # a worker: the chief verifies and writes
+    if run.strategy is not None: emb = pretrained_embedding(run.dir/'embedding_model.keras')   # the trained model, outside the strategy
     after = _verification(emb, cfg, run.dir/'eval'/'after')
     atomic_write(run.dir/'logs'/'verification.json', json.dumps(_set_rows(before, 'before') + _set_rows(after, 'after'), indent=1))
     out = FinetuneResult(res, before, after, layers)

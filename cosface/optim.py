@@ -73,7 +73,7 @@ class GroupedModel(keras.Model):
         for _, vs, opt in groups:
             pairs = [(grads[id(v)], v) for v in vs if grads.get(id(v)) is not None]
             if pairs: opt.apply_gradients(pairs)
-        n = tf.shape(tf.nest.flatten(x)[0])[0]
-        for m in self.metrics:
-            if m.name == 'loss': m.update_state(loss, sample_weight=n)
+        n, replicas = tf.shape(tf.nest.flatten(x)[0])[0], tf.distribute.get_strategy().num_replicas_in_sync
+        for m in self.metrics:      # under a tf.distribute strategy Keras divides each replica's loss by the replicas; undone for the log
+            if m.name == 'loss': m.update_state(loss * replicas, sample_weight=n)
         return self.compute_metrics(x, y, y_pred, sample_weight=sw)

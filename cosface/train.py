@@ -4,7 +4,7 @@
 
 # %% ../nbs/18_train.ipynb #54f38ba7
 from __future__ import annotations
-import os, json, time, shutil, datetime, contextlib
+import os, json, time, shutil, datetime, contextlib, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -22,7 +22,8 @@ from .figures import plot_history
 
 # %% auto #0
 __all__ = ['build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger', 'TrainResult',
-           'cpu_has_bf16', 'resolve_precision', 'Run', 'start_run', 'precision', 'compile_phase', 'StateSaver',
+           'cpu_has_bf16', 'resolve_precision', 'tf_config', 'is_chief', 'per_replica_batch', 'make_strategy',
+           'describe_strategy', 'Run', 'start_run', 'distributed', 'precision', 'compile_phase', 'StateSaver',
            'Restorer', 'fit_phase', 'finish_run', 'finished_result', 'train', 'Interrupt']
 
 # %% ../nbs/18_train.ipynb #4ee7856f
@@ -168,6 +169,72 @@ def _prepare_dir(d:Path, exist_ok:bool):
                                   "(nothing was changed)")
     for sub in ('checkpoints', 'logs', 'figures'): (d/sub).mkdir(parents=True, exist_ok=True)
 
+# %% ../nbs/18_train.ipynb #a1e8c9d8
+def tf_config(env:dict|None=None, # the environment (default `os.environ`)
+             )->dict|None:
+    "The cluster description in `$TF_CONFIG` (JSON), or None when it is unset; a one-line error when it makes no sense."
+    text = (os.environ if env is None else env).get('TF_CONFIG', '').strip()
+    if not text: return None
+    fix = 'see "Multi-GPU and multi-machine training" in the README'
+    try: d = json.loads(text)
+    except ValueError as e: raise ValueError(f'$TF_CONFIG is not valid JSON ({e}); {fix}') from None
+    cluster, task = (d.get('cluster'), d.get('task')) if isinstance(d, dict) else (None, None)
+    if not isinstance(cluster, dict) or not isinstance(task, dict) or task.get('type') not in cluster or not isinstance(task.get('index'), int) \
+            or not 0 <= task['index'] < len(cluster[task['type']]):
+        raise ValueError(f'$TF_CONFIG needs a "cluster" of host:port lists and a "task" naming one of them (type and index), got {text[:200]}; {fix}')
+    return d
+
+def is_chief(tf_config:dict|None, # a `$TF_CONFIG` dict (None: no cluster)
+            )->bool:
+    "Whether this process writes the run folder: no cluster, the `chief` task, or worker 0 of a cluster without one."
+    if not tf_config: return True
+    task, cluster = tf_config['task'], tf_config['cluster']
+    if 'chief' in cluster: return task['type'] == 'chief'
+    return task['type'] == 'worker' and task['index'] == 0
+
+def per_replica_batch(batch_size:int, # the global batch (`Config.batch_size`)
+                      replicas:int, # devices the strategy trains on, over all machines
+                     )->int:
+    "Images each replica trains on per step: the global batch split evenly, or a one-line error."
+    if batch_size % replicas:
+        raise ValueError(f'batch_size={batch_size} is the global batch and must split evenly over the {replicas} replicas: use a multiple '
+                         f'of {replicas}, e.g. --batch_size {max(replicas, batch_size // replicas * replicas)} (and scale --lr with it)')
+    return batch_size // replicas
+
+# %% ../nbs/18_train.ipynb #94b25f61
+_STRATEGIES = {}
+
+def make_strategy(kind:str, # `Config.distribute`: none, mirrored or multiworker
+                 ):
+    "The `tf.distribute` strategy of `kind`, made once per process (None for none)."
+    if kind == 'none': return None
+    if kind not in _STRATEGIES:
+        import tensorflow as tf
+        if kind == 'mirrored':
+            gpus = tf.config.list_logical_devices('GPU')
+            devices = [d.name for d in gpus or tf.config.list_logical_devices('CPU')]
+            _STRATEGIES[kind] = tf.distribute.MirroredStrategy(devices, cross_device_ops=None if gpus else tf.distribute.ReductionToOneDevice())
+        elif kind == 'multiworker':
+            if tf_config() is None: raise ValueError('--distribute multiworker needs $TF_CONFIG describing the machines (see "Multi-GPU and '
+                                                     'multi-machine training" in the README); on one machine use --distribute mirrored')
+            _STRATEGIES[kind] = tf.distribute.MultiWorkerMirroredStrategy()
+        else: raise ValueError(f'unknown distribute {kind!r}; choose none, mirrored or multiworker')
+    return _STRATEGIES[kind]
+
+def describe_strategy(strategy, # a strategy from `make_strategy`, or None
+                      batch_size:int, # the global batch
+                     )->str:
+    "How a run's steps are spread, in one line."
+    if strategy is None: return f'none (one device), batch {batch_size}'
+    import tensorflow as tf
+    n, ext = strategy.num_replicas_in_sync, strategy.extended
+    multi = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    machines = sum(len(tf_config()['cluster'].get(k, [])) for k in ('chief', 'worker')) if multi else 1
+    devices = ', '.join(d.split('/')[-1].replace('device:', '') for d in ext.worker_devices)
+    name = 'MultiWorkerMirroredStrategy' if multi else type(strategy).__name__
+    return (f'{name}, {n} replicas ({machines} machine(s); here {devices}): '
+            f'global batch {batch_size} = {per_replica_batch(batch_size, n)} per replica')
+
 # %% ../nbs/18_train.ipynb #d6c7c4ef
 @dataclass
 class Run:
@@ -183,6 +250,8 @@ class Run:
     step_rows: list = field(default_factory=list)
     state: RunState|None = None  # what a resumed run continues from (consumed by the phase it falls in)
     callbacks: list = field(default_factory=list)  # extra Keras callbacks for every phase
+    strategy: object = None      # the `tf.distribute` strategy (None: one device)
+    chief: bool = True           # this process writes the run folder (else `dir` is a temporary folder, deleted at the end)
     @property
     def finished(self)->bool: return bool(self.state and self.state.finished)
 
@@ -227,8 +296,14 @@ def start_run(cfg:Config, # run configuration
     "Check the run folder, load the data, write the run's description, and build the input pipelines."
     t0, state = time.time(), None
     if resume and not (cfg.name or cfg.output_dir): raise ValueError('--resume needs the --name (or --output_dir) of the run to continue')
+    if resume and cfg.distribute == 'multiworker': raise ValueError('--resume with --distribute multiworker is not supported: resume on one '
+                                                                    'machine with --distribute mirrored or none (the saved state is the same)')
+    strategy = make_strategy(cfg.distribute)                  # first: a multi-worker strategy must exist before TensorFlow starts
+    if strategy is not None: per_replica_batch(cfg.batch_size, strategy.num_replicas_in_sync)
+    chief = cfg.distribute != 'multiworker' or is_chief(tf_config())
     cfg = _resolve(cfg)
-    d = _run_dir(cfg)
+    d, exist_ok = (_run_dir(cfg), exist_ok) if chief else (Path(tempfile.mkdtemp(prefix='cosface-worker-')), True)
+    if not chief: print(f"worker {tf_config()['task']['index']}: the chief writes the run folder; this worker's saves go to {d} (deleted at the end)")
     _check_writable(d)
     if resume:
         if (d/'config.json').is_file():
@@ -237,7 +312,7 @@ def start_run(cfg:Config, # run configuration
         else: print(f'nothing to resume in {public_path(d)}: starting the run there')
         exist_ok = True
     if d.exists(): _prepare_dir(d, exist_ok)                  # refuse before the (long) data scan
-    if state and state.finished: return Run(cfg, d, None, None, None, 0, t0, state.rows, state.step_rows, state)
+    if state and state.finished: return Run(cfg, d, None, None, None, 0, t0, state.rows, state.step_rows, state, strategy=strategy)
     if data is None: data = _load_data(cfg)
     if state and (d/'labels.json').is_file() and LabelMap.load(d/'labels.json').names != data.labels.names:
         raise ValueError(f"the data changed since {public_path(d)} began ({data.n_classes} identities now, "
@@ -258,8 +333,10 @@ def start_run(cfg:Config, # run configuration
     print(f'input pipeline: {note}')
     prec, why = resolve_precision(cfg.precision)
     print(f'precision: {prec} ({why})')
+    dist = {} if strategy is None else {'distribute': describe_strategy(strategy, cfg.batch_size)}
+    if dist: print(f"distribute: {dist['distribute']}")
     atomic_write(d/'logs'/'data.json', json.dumps({'source': public_path(data.source), **data.stats(), 'bad_files': len(data.bad_files),
-                                                   'cache': cfg.cache, 'pipeline': public_path(note), 'precision': prec, 'precision_why': why}, indent=1))
+                                                   'cache': cfg.cache, 'pipeline': public_path(note), 'precision': prec, 'precision_why': why, **dist}, indent=1))
     if cfg.deterministic:
         import tensorflow as tf
         tf.config.experimental.enable_op_determinism()
@@ -270,7 +347,15 @@ def start_run(cfg:Config, # run configuration
     val_ds = face_dataset(data.val.path, data.val.label, training=False, cache=val_cache, **kw) if len(data.val) else None
     rows, step_rows = (list(state.rows), list(state.step_rows)) if state else ([], [])
     if state and rows: save_history(rows, d/'logs')             # drop rows a kill left after the saved state
-    return Run(cfg, d, data, stream, val_ds, stream.steps, t0, rows, step_rows, state, list(callbacks or []))
+    return Run(cfg, d, data, stream, val_ds, stream.steps, t0, rows, step_rows, state, list(callbacks or []), strategy, chief)
+
+@contextlib.contextmanager
+def distributed(run:Run):
+    "The scope of the run's strategy (nothing without one): models, optimizers and metrics made in it are replicated; a non-chief worker's temporary folder goes on leaving it."
+    try:
+        with run.strategy.scope() if run.strategy is not None else contextlib.nullcontext(): yield run.strategy
+    finally:
+        if not run.chief: shutil.rmtree(run.dir, ignore_errors=True)
 
 @contextlib.contextmanager
 def precision(cfg:Config):
@@ -341,11 +426,33 @@ def fit_phase(run:Run, # the run
                     resumed_mean=st.step_loss_mean if skip else 0.0, **resumed)
     cbs += [NonFiniteGuard(run.dir, run.steps, skip), rl, sl, EpochCheckpoint(run.dir/'checkpoints', save, cfg.keep_last, cfg.keep_best),
             StateSaver(run.dir, phase, rl, sl, run.steps, cfg.save_every), *run.callbacks]
-    kw = dict(validation_data=run.val_ds, callbacks=cbs, verbose=cfg.progress, shuffle=False)
+    if cfg.distribute == 'multiworker': _keras_multiworker(model)
+    kw = dict(validation_data=_sharded(run.val_ds, run), callbacks=cbs, verbose=cfg.progress, shuffle=False)
     if skip:                                                      # the rest of the epoch the run was in
-        model.fit(run.stream(start, start + 1, skip), epochs=start + 1, initial_epoch=start, steps_per_epoch=run.steps - skip, **kw)
+        model.fit(_sharded(run.stream(start, start + 1, skip), run), epochs=start + 1, initial_epoch=start, steps_per_epoch=run.steps - skip, **kw)
         start += 1
-    if start < last: model.fit(run.stream(start, last), epochs=last, initial_epoch=start, steps_per_epoch=run.steps, **kw)
+    if start < last: model.fit(_sharded(run.stream(start, last), run), epochs=last, initial_epoch=start, steps_per_epoch=run.steps, **kw)
+
+def _keras_multiworker(model):
+    "Keras 3 `fit` fails under a multi-worker strategy (keras-team/keras#20585): it builds the model from a cross-worker mean of a whole batch, then averages scalar logs along an axis they lack. Build from this worker's batch; give each log value that axis."
+    import tensorflow as tf
+    if getattr(model, '_multiworker', False): return
+    strategy = model.distribute_strategy
+    def build(iterator=None, data_batch=None):
+        local = lambda v: strategy.experimental_local_results(v)[0] if isinstance(v, tf.distribute.DistributedValues) else v
+        if iterator is not None:
+            for _, _, it in iterator: data_batch = tf.nest.map_structure(local, next(it)); break
+        with strategy.scope(): model._symbolic_build(data_batch=data_batch)
+    vector = lambda step: lambda data: tf.nest.map_structure(lambda v: tf.reshape(v, [1]), step(data))   # averaged over replicas to a scalar
+    for name, f in (('_maybe_symbolic_build', build), ('train_step', vector(model.train_step)), ('test_step', vector(model.test_step)),
+                    ('_multiworker', True)): object.__setattr__(model, name, f)
+
+def _sharded(ds, run:Run):
+    "Across machines, each worker takes its own part of every global batch (the files are not split between them)."
+    if ds is None or run.cfg.distribute != 'multiworker': return ds
+    import tensorflow as tf
+    opts = tf.data.Options(); opts.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.with_options(opts)
 
 def finish_run(run:Run, # the run
                models:dict, # {file name: model} to save into the run folder
@@ -359,7 +466,7 @@ def finish_run(run:Run, # the run
     save_state(run.dir, RunState(len(run.rows), 0, run.rows[-1]['phase'] if run.rows else None, run.rows, run.step_rows, finished=True))
     if (run.dir/'cache').exists(): shutil.rmtree(run.dir/'cache')
     res = TrainResult(run.dir, run.cfg, run.data, history, steps_df, time.time() - run.t0)
-    print(res.headline() + f'\nrun folder: {run.dir}')
+    print(res.headline() + (f'\nrun folder: {run.dir}' if run.chief else '\n(a worker: the chief wrote the run folder)'))
     return res
 
 def finished_result(run:Run)->TrainResult:
@@ -378,7 +485,7 @@ def train(cfg:Config, # run configuration (`cfg.data` None: embedded synthetic f
     "Train a CosFace model in two phases and write the run folder (or finish an interrupted one)."
     run = start_run(cfg, data, exist_ok, resume, callbacks)
     if run.finished: return finished_result(run)
-    with precision(run.cfg):
+    with precision(run.cfg), distributed(run):
         model, emb = build_models(run.cfg, run.data.n_classes)
         for p, line in zip(phase_plan(run.cfg), describe_phases(run.cfg).splitlines()):
             print(line)
