@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: venv demo test test-slow export templates lab report bench
+.PHONY: venv demo test test-slow export templates lab report bench tutorials
 
 $(STAMP): settings.ini setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,11 +37,19 @@ report: venv
 lab: venv
 	$(BIN)/jupyter lab --allow-root --no-browser --ip 127.0.0.1 nbs
 
-# Benchmarks print tables and write JSON to benchmarks/results/ (figures, not timed tests).
-# BENCH_ARGS go to the training-step benchmark (e.g. BENCH_ARGS="--backbones mobilefacenet --batch 32 --steps 3");
-# MODEL=<.keras> adds the export latency benchmark.
+# Benchmarks print tables and write JSON to benchmarks/results/ (figures, not timed tests); summary.py prints them as one table.
+# BENCH_ARGS go to the training-step benchmark (e.g. BENCH_ARGS="--backbones mobilefacenet --batch 32 --steps 3"),
+# PEER_ARGS to the side-by-side IResNet-50 step against arcface_torch; MODEL=<.keras> adds the export latency benchmark.
 bench: venv
 	$(BIN)/python benchmarks/train_step.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/naive_keras.py
+	$(BIN)/python benchmarks/evaluation.py
+	$(BIN)/python benchmarks/alignment.py
 	$(BIN)/python benchmarks/memory.py
-	$(BIN)/python benchmarks/data_pipeline.py
 	$(if $(MODEL),$(BIN)/python benchmarks/inference.py --model $(MODEL))
+	$(BIN)/python benchmarks/summary.py
+
+# The tutorials (nbs/tutorials/), executed and published under reports/ with their code.
+tutorials: venv
+	$(BIN)/cosface_report --batch experiments/tutorials.yaml

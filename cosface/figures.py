@@ -44,8 +44,11 @@ def plot_history(history:pd.DataFrame, # per-epoch rows: epoch, phase, loss, acc
     if 'val_loss' in history: axs[0].plot(e, history['val_loss'], 's--', color='tab:orange', label='val')
     axs[1].plot(e, history['accuracy'], 'o-', label='train')
     if 'val_accuracy' in history: axs[1].plot(e, history['val_accuracy'], 's--', label='val')
+    for c in [c for c in history.columns if c.endswith('_acc')]:     # verification sets scored during training
+        axs[1].plot(e, history[c], 'd-.', label=f'{c[:-4]} verification')
     axs[2].plot(e, history['lr'], 'o', color='tab:green', label='at epoch end')
-    for ax, t in zip(axs, ['CosFace loss', 'identification accuracy (no margin)', 'learning rate']):
+    titles = ['CosFace loss', 'accuracy: identification (no margin)' + (', verification' if any(c.endswith('_acc') for c in history.columns) else ''), 'learning rate']
+    for ax, t in zip(axs, titles):
         ax.set_title(t); ax.set_xlabel('epoch'); ax.grid(alpha=.3); ax.legend(fontsize=8)
     axs[1].set_ylim(0, 1.02)
     if history.phase.nunique() > 1:

@@ -19,12 +19,13 @@ from .losses import CosFace, CosFaceLoss, CosFaceAccuracy
 from .optim import make_optimizer, phase_schedule
 from .provenance import write_provenance
 from .figures import plot_history
+from .monitor import PairsSet, VerificationMonitor
 
 # %% auto #0
 __all__ = ['build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger', 'TrainResult',
            'cpu_has_bf16', 'resolve_precision', 'tf_config', 'is_chief', 'per_replica_batch', 'make_strategy',
            'describe_strategy', 'Run', 'start_run', 'distributed', 'precision', 'compile_phase', 'StateSaver',
-           'Restorer', 'fit_phase', 'finish_run', 'finished_result', 'train', 'Interrupt']
+           'Restorer', 'fit_phase', 'finish_run', 'finished_result', 'verification_monitor', 'train', 'Interrupt']
 
 # %% ../nbs/18_train.ipynb #4ee7856f
 def build_models(cfg:Config, # run configuration
@@ -252,6 +253,7 @@ class Run:
     callbacks: list = field(default_factory=list)  # extra Keras callbacks for every phase
     strategy: object = None      # the `tf.distribute` strategy (None: one device)
     chief: bool = True           # this process writes the run folder (else `dir` is a temporary folder, deleted at the end)
+    monitor: object = None       # the `VerificationMonitor` of `cfg.verify_pairs` (None: no sets)
     @property
     def finished(self)->bool: return bool(self.state and self.state.finished)
 
@@ -424,8 +426,10 @@ def fit_phase(run:Run, # the run
     rl = RunLogger(run.dir/'logs', phase, len(run.data.train), run.rows, resumed_seconds=st.epoch_seconds if skip else 0.0, **resumed)
     sl = StepLogger(run.dir/'logs', phase, schedule, run.steps, cfg.log_every, run.step_rows, resumed_step=skip,
                     resumed_mean=st.step_loss_mean if skip else 0.0, **resumed)
-    cbs += [NonFiniteGuard(run.dir, run.steps, skip), rl, sl, EpochCheckpoint(run.dir/'checkpoints', save, cfg.keep_last, cfg.keep_best),
-            StateSaver(run.dir, phase, rl, sl, run.steps, cfg.save_every), *run.callbacks]
+    board = [keras.callbacks.TensorBoard(str(run.dir/'tensorboard'), write_graph=False, profile_batch=0)] if cfg.tensorboard else []
+    cbs += [NonFiniteGuard(run.dir, run.steps, skip), *([run.monitor] if run.monitor else []), rl, sl,   # the monitor adds its scores to the logs first
+            EpochCheckpoint(run.dir/'checkpoints', save, cfg.keep_last, cfg.keep_best), StateSaver(run.dir, phase, rl, sl, run.steps, cfg.save_every),
+            *board, *run.callbacks]
     if cfg.distribute == 'multiworker': _keras_multiworker(model)
     kw = dict(validation_data=_sharded(run.val_ds, run), callbacks=cbs, verbose=cfg.progress, shuffle=False)
     if skip:                                                      # the rest of the epoch the run was in
@@ -476,6 +480,20 @@ def finished_result(run:Run)->TrainResult:
     return res
 
 # %% ../nbs/18_train.ipynb #46ca5860
+def verification_monitor(run:Run, # the run (`run.cfg.verify_pairs` names the sets)
+                         emb:keras.Model, # its embedding model (shares the training model's weights)
+                         model_to_save:keras.Model|None=None, # the model saved as the best checkpoint (default: the training model)
+                        )->VerificationMonitor|None:
+    "The callback that scores the run's verification sets during training (None when it has none); a resumed run keeps its rows."
+    cfg = run.cfg
+    if not cfg.verify_pairs: return None
+    sets = [PairsSet.load(p, cfg.verify_root) for p in cfg.verify_pairs]
+    for s in sets: print(f'verification during training: {s.name} ({s.n_pairs:,} pairs, {s.n_images:,} images, {s.source})')
+    csv = run.dir/'logs'/'verification.csv'
+    rows = pd.read_csv(csv).to_dict('records') if run.state is not None and csv.is_file() else None
+    return VerificationMonitor(sets, emb, cfg.image_size, cfg.crop, cfg.verify_every, csv, run.dir/'tensorboard' if cfg.tensorboard else None,
+                               cfg.save_best_on, run.dir/'checkpoints', model_to_save, cfg.batch_size, rows)
+
 def train(cfg:Config, # run configuration (`cfg.data` None: embedded synthetic faces)
           data:FaceData|None=None, # an already loaded dataset (else loaded from `cfg.data`)
           exist_ok:bool=False, # allow a run folder that already has checkpoints (they may be overwritten)
@@ -487,6 +505,7 @@ def train(cfg:Config, # run configuration (`cfg.data` None: embedded synthetic f
     if run.finished: return finished_result(run)
     with precision(run.cfg), distributed(run):
         model, emb = build_models(run.cfg, run.data.n_classes)
+        run.monitor = verification_monitor(run, emb)
         for p, line in zip(phase_plan(run.cfg), describe_phases(run.cfg).splitlines()):
             print(line)
             set_backbone_trainable(emb, p['phase'] != 'head')
