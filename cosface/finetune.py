@@ -15,7 +15,7 @@ from .losses import CosFace
 from .optim import GroupedModel, make_optimizer, phase_schedule
 from .evaluate import load_embedding_model, model_image_size, model_info, extract_embeddings, validate
 from .train import (TrainResult, start_run, precision, compile_phase, fit_phase, finish_run, finished_result, resolve_precision,
-                           make_strategy, distributed)
+                           make_strategy, distributed, verification_monitor)
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'STRATEGY_NUMBERS', 'FinetuneConfig', 'pretrained_embedding', 'finetune_model', 'class_mean_kernel',
@@ -238,6 +238,7 @@ def finetune(cfg:FinetuneConfig, # the fine-tuning run
         model = finetune_model(emb, run.data.n_classes, cfg.s, cfg.m)
         if kernel is not None: model.get_layer('cosface').kernel.assign(kernel)
         plain = keras.Model(model.inputs, model.outputs, name='cosface_model')       # what is saved: no training wrapper
+        run.monitor = verification_monitor(run, emb, plain)                              # --verify_pairs, as in training
         if cfg.head_epochs:
             set_strategy(model, 'head')
             print(plan.pop(0))
