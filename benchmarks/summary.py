@@ -18,9 +18,10 @@ def rows(d:Path)->list:
                         f"{r['images_per_s']} images/s ({100 * r['fraction_of_peak']:.0f}% of the {r['matmul_peak_gflops']} GFLOP/s matmul peak)"))
     if (p := load(d, 'peer_step')):
         for r in p.get('rows', []):
-            if r.get('ratio') is not None:
-                out.append(('IResNet-50 step vs arcface_torch (PyTorch)', f"{r['precision']}, batch {p.get('batch', 64)}",
-                            f"{r['project_images_per_s']} vs {r['peer_images_per_s']} images/s = {r['ratio']:.2f}x"))
+            peer = r.get('peer')
+            out.append(('IResNet-50 step vs arcface_torch (PyTorch), ABBA', f"{r['precision']}, batch {r['batch']}, {r['steps']} steps",
+                        f"{r['project']['images_per_s']} vs {peer['images_per_s']} images/s = {r['ratio_project_over_peer']:.2f}x" if peer else
+                        f"{r['project']['images_per_s']} images/s (peer not set up)"))
     if (n := load(d, 'naive_keras')):
         out.append(('training loop vs naive Keras recipe', f"{n['backbone']} {n['image_size']} px, batch {n['batch']}, {n['identities']} identities",
                     f"{n['cosface_images_per_s']} vs {n['naive_images_per_s']} images/s = {n['ratio']:.2f}x"))
@@ -49,7 +50,12 @@ def rows(d:Path)->list:
     return out
 
 def machines(d:Path)->set:
-    return {json.loads(p.read_text()).get('machine', {}).get('text') for p in d.glob('*.json')} - {None}
+    "How each result file names its machine."
+    out = set()
+    for p in d.glob('*.json'):
+        j = json.loads(p.read_text())
+        out.add(j['machine']['text'] if isinstance(j.get('machine'), dict) else f"{j['cpu']}, {j['cores']} cores" if 'cpu' in j else None)
+    return out - {None}
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
