@@ -124,13 +124,12 @@ def main():
                 print(f'  {prec} {side:<7} {r["framework"]:<22} threads {r["threads"]}: median {statistics.median(r["step_s"]):.2f} s/step '
                       f'({a.batch / statistics.median(r["step_s"]):.2f} images/s)', flush=True)
         row = dict(precision=prec, batch=a.batch, steps=a.steps, warmup=a.warmup, repeats=a.repeats)
+        med = {s: statistics.median([t for r in runs[s] for t in r['step_s']]) for s in sides}   # pooled over the side's runs
         for s in sides:
-            pooled = [t for r in runs[s] for t in r['step_s']]
-            row[s] = dict(framework=runs[s][0]['framework'], threads=runs[s][0]['threads'],
-                          step_s=round(statistics.median(pooled), 3), images_per_s=round(a.batch / statistics.median(pooled), 2),
-                          run_medians_s=[round(statistics.median(r['step_s']), 3) for r in runs[s]])
-        if 'peer' in row: row['ratio_project_over_peer'] = round(row['project']['images_per_s'] / row['peer']['images_per_s'], 3)
-        if 'baseline' in row: row['ratio_project_over_baseline'] = round(row['project']['images_per_s'] / row['baseline']['images_per_s'], 3)
+            row[s] = dict(framework=runs[s][0]['framework'], threads=runs[s][0]['threads'], step_s=round(med[s], 3),
+                          images_per_s=float(f'{a.batch / med[s]:.3g}'), run_medians_s=[round(statistics.median(r['step_s']), 3) for r in runs[s]])
+        for s in ('peer', 'baseline'):
+            if s in row: row[f'ratio_project_over_{s}'] = round(med[s] / med['project'], 3)
         rows.append(row)
     cols = [('project', 'project images/s', lambda r: r['project']['images_per_s'])]
     if a.compare: cols += [('baseline', 'baseline images/s', lambda r: r['baseline']['images_per_s']), ('baseline', 'project/baseline', lambda r: r['ratio_project_over_baseline'])]

@@ -17,7 +17,7 @@ from cosface.config import Config
 from cosface.train import build_models, compile_phase, precision as train_precision
 from cosface.optim import phase_schedule
 
-KINDS = [('optimizer', r'(^|/)(sgd|SGD|optimizer|Assign|ResourceApply)'), ('cosface head', r'cosface/|cosface_loss|CosFaceLoss|categorical_crossentropy|accuracy'),
+KINDS = [('optimizer', r'(^|/)(sgd|SGD|optimizer|Assign|ResourceApply)'), ('cosface head', r'(^|/)cosface(_\d+)?/|cosface_loss|CosFaceLoss|categorical_crossentropy|accuracy'),
          ('prelu', r'_prelu'), ('batchnorm', r'_bn|head_bn|embedding/|BatchNorm'), ('padding', r'_pad'), ('add', r'_add'),
          ('conv', r'_conv|_dw|head_dense')]
 
