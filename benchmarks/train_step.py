@@ -14,7 +14,7 @@ import numpy as np
 import cosface                                    # quiet TensorFlow start-up
 import keras, tensorflow as tf
 from cosface.config import Config
-from cosface.train import build_models, compile_phase, resolve_precision, cpu_has_bf16
+from cosface.train import build_models, compile_phase, resolve_precision, cpu_has_bf16, precision as train_precision
 from cosface.optim import phase_schedule
 
 def matmul_gflops(dtype, n=4096, reps=5):
@@ -33,20 +33,22 @@ def forward_flops(emb, size):
     opts = ProfileOptionBuilder(ProfileOptionBuilder.float_operation()).with_empty_output().build()
     return profile(fn.graph, options=opts).total_float_ops
 
-def step_rate(backbone, precision, batch, steps, warmup, size=112, classes=1000):
-    keras.mixed_precision.set_global_policy({'fp32': 'float32', 'bf16': 'mixed_bfloat16'}[precision])
-    try:
-        cfg = Config(backbone=backbone, image_size=size, embedding_dim=512, batch_size=batch, precision=precision)
+def step_times(backbone, precision, batch, steps, warmup, size=112, classes=1000):
+    "Seconds of each of `steps` compiled CosFace training steps after `warmup`, and the embedding model."
+    cfg = Config(backbone=backbone, image_size=size, embedding_dim=512, batch_size=batch, precision=precision)
+    with train_precision(cfg):
         model, emb = build_models(cfg, classes)
-        compile_phase(model, cfg, phase_schedule(0.1, 1, 100))
+        compile_phase(model, cfg, phase_schedule(cfg.lr, 1, 100))
         x = tf.random.uniform((batch, size, size, 3), -1, 1); y = tf.random.uniform((batch,), 0, classes, tf.int32)
         ts = []
         for i in range(warmup + steps):
             t = time.perf_counter(); model.train_on_batch([x, y], y); ts.append(time.perf_counter() - t)
-        keras.mixed_precision.set_global_policy('float32')
-        flops = forward_flops(emb, size)
-        return float(np.median(ts[warmup:])), flops
-    finally: keras.mixed_precision.set_global_policy('float32')
+    return ts[warmup:], emb
+
+def step_rate(backbone, precision, batch, steps, warmup, size=112, classes=1000):
+    "Median step seconds and the forward FLOPs per image."
+    ts, emb = step_times(backbone, precision, batch, steps, warmup, size, classes)
+    return float(np.median(ts)), forward_flops(emb, size)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -15,6 +15,7 @@ def verbose()->bool:
     return os.environ.get('COSFACE_VERBOSE', '').strip().lower() not in ('', '0', 'false', 'no')
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '0' if verbose() else '3')
+os.environ.setdefault('TF_ENABLE_ONEDNN_OPTS', '1')
 
 # %% ../nbs/00_package.ipynb #b3069099
 @contextlib.contextmanager

@@ -25,8 +25,10 @@ def _ires_block(x, filters, stride, name):
     y = layers.Conv2D(filters, 3, padding='same', use_bias=False, name=f'{name}_conv1')(y)
     y = _bn(f'{name}_bn2')(y)
     y = _prelu(f'{name}_prelu')(y)
-    y = layers.ZeroPadding2D(1, name=f'{name}_pad')(y)
-    y = layers.Conv2D(filters, 3, strides=stride, use_bias=False, name=f'{name}_conv2')(y)
+    if stride == 1: y = layers.Conv2D(filters, 3, padding='same', use_bias=False, name=f'{name}_conv2')(y)
+    else:   # TF's 'same' pads a stride-2 conv on the bottom/right only; insightface pads 1 pixel all round
+        y = layers.ZeroPadding2D(1, name=f'{name}_pad')(y)
+        y = layers.Conv2D(filters, 3, strides=stride, use_bias=False, name=f'{name}_conv2')(y)
     y = _bn(f'{name}_bn3')(y)
     return layers.Add(name=f'{name}_add')([y, sc])
 
