@@ -42,6 +42,7 @@ lab: venv
 # PEER_ARGS to the side-by-side IResNet-50 step against arcface_torch; MODEL=<.keras> adds the export latency benchmark.
 bench: venv
 	$(BIN)/python benchmarks/train_step.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/peer_step.py $(PEER_ARGS)
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/naive_keras.py
 	$(BIN)/python benchmarks/evaluation.py

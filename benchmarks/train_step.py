@@ -53,7 +53,7 @@ def step_rate(backbone, precision, batch, steps, warmup, size=112, classes=1000)
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--backbones', nargs='+', default=['mobilefacenet', 'resnet18', 'resnet50', 'iresnet50'])
-    ap.add_argument('--precisions', nargs='+', default=['fp32', 'bf16'])
+    ap.add_argument('--precisions', nargs='+', default=None, help='default: fp32, and bf16 on CPUs with bfloat16 instructions')
     ap.add_argument('--batch', type=int, default=64)
     ap.add_argument('--steps', type=int, default=8)
     ap.add_argument('--warmup', type=int, default=2)
@@ -62,6 +62,10 @@ def main():
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine())
     print(f'{cpu}, {os.cpu_count()} cores; bfloat16 matrix instructions: {cpu_has_bf16()}; --precision auto here: {resolve_precision("auto")[0]}')
     rows = []
+    if a.precisions is None:
+        a.precisions = ['fp32', 'bf16'] if cpu_has_bf16() else ['fp32']
+        if not cpu_has_bf16(): print('bf16 skipped: this CPU has no bfloat16 instructions, where a bf16 step is several times slower '
+                                     '(pass --precisions fp32 bf16 to measure it anyway)')
     for prec in a.precisions:
         peak = matmul_gflops(tf.float32 if prec == 'fp32' else tf.bfloat16)
         for b in a.backbones:
