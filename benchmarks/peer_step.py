@@ -9,8 +9,8 @@ one process), with `torch.autocast('cpu', dtype=torch.bfloat16)` for bf16. Both 
 Runs go project, peer, peer, project (ABBA) per precision, `--repeats` times, so that drift in the load of a shared
 machine falls on both sides alike. Prints images/s per side and the ratio project/peer; writes JSON.
 
-The peer lives outside this repo: `COSFACE_PEER_DIR` (default /work/peer/arcface_torch) holds arcface_torch's
-`backbones/iresnet.py` and `losses.py`, and `COSFACE_PEER_PYTHON` (default /work/peer-venv/bin/python) is a Python
+The peer lives outside this repo: `COSFACE_PEER_DIR` (default $COSFACE_CACHE/peer/arcface_torch) holds arcface_torch's
+`backbones/iresnet.py` and `losses.py`, and `COSFACE_PEER_PYTHON` (default $COSFACE_CACHE/peer-venv/bin/python) is a Python
 with torch. Without them the peer column is skipped with a line saying how to set it up.
 
     .venv/bin/python benchmarks/peer_step.py [--precisions fp32 bf16] [--batch 64] [--steps 8] [--warmup 2] [--repeats 1]
@@ -19,8 +19,9 @@ import argparse, json, os, subprocess, sys, time, statistics, platform
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PEER_DIR = Path(os.environ.get('COSFACE_PEER_DIR', '/work/peer/arcface_torch'))
-PEER_PYTHON = os.environ.get('COSFACE_PEER_PYTHON', '/work/peer-venv/bin/python')
+CACHE = Path(os.environ.get('COSFACE_CACHE') or Path.home()/'.cache'/'cosface').expanduser()     # as cosface.paths.cache_dir
+PEER_DIR = Path(os.environ.get('COSFACE_PEER_DIR', CACHE/'peer'/'arcface_torch'))
+PEER_PYTHON = os.environ.get('COSFACE_PEER_PYTHON', str(CACHE/'peer-venv'/'bin'/'python'))
 SETUP = (f"peer not set up: python3 -m venv {PEER_PYTHON.rsplit('/bin/', 1)[0]} && {PEER_PYTHON} -m pip install torch; "
          f"copy insightface's recognition/arcface_torch/{{backbones/iresnet.py,losses.py}} into {PEER_DIR} "
          "(or point COSFACE_PEER_DIR / COSFACE_PEER_PYTHON at them); skipping the peer column")
