@@ -57,8 +57,7 @@ def embed_folder_raw(model, # an embedding model (`cosface.evaluate.load_embeddi
     df['label'] = df.identity.map({n: i for i, n in enumerate(sorted(keep))})
     size = model.input_shape[1]
     x = image_dataset(list(df.path), size, batch_size, crop=crop)
-    raw = np.concatenate([np.asarray(model.predict_on_batch(b) + model.predict_on_batch(b[:, :, ::-1]), np.float32) for b in x]) / 2
-    return EmbeddedFolder(df, raw)
+    return EmbeddedFolder(df, embed_batches(model, x, flip=True, normalize=False))
 
 # %% ../nbs/19a_explore.ipynb #58edf96d
 def centre_margins(ef:EmbeddedFolder)->pd.DataFrame:
@@ -222,7 +221,7 @@ def class_angles(model, # a training model with a `CosFace` layer (a `.keras` pa
     from cosface.losses import CosFace
     from cosface.evaluate import embedding_submodel
     m = keras.saving.load_model(model, compile=False) if isinstance(model, (str, Path)) else model
-    head = [l for l in m._flatten_layers() if isinstance(l, CosFace)]
+    head = [l for l in m.layers if isinstance(l, CosFace)]
     if not head: raise ValueError(f"{getattr(m, 'name', model)}: no CosFace layer (pass the training model, e.g. final_model.keras)")
     w = np.asarray(head[0].kernel, np.float64)
     w = w / np.linalg.norm(w, axis=0, keepdims=True)

@@ -26,8 +26,9 @@ def embed_batches(model, # a model mapping image batches to embeddings (`predict
                   flip:bool=True, # add the mirror image's embedding
                   total:int|None=None, # number of batches (for the progress bar)
                   progress:bool=False, # show a tqdm progress bar
+                  normalize:bool=True, # L2-normalise (False: the raw embeddings, the flip pair averaged)
                  )->np.ndarray:
-    "L2-normalised float32 embeddings of every image in `batches`, in order."
+    "Float32 embeddings of every image in `batches`, in order: L2-normalised, or raw with `normalize=False`."
     out = []
     for x in tqdm(batches, total=total, desc='embeddings', unit='batch', disable=not progress):
         if flip:
@@ -36,7 +37,8 @@ def embed_batches(model, # a model mapping image batches to embeddings (`predict
         else: e = np.asarray(model.predict_on_batch(x), np.float32)
         out.append(e.reshape(len(e), -1) if e.ndim > 2 else e)
     if not out: return np.zeros((0, model.output_shape[-1]), np.float32)
-    return l2_normalize(np.concatenate(out).astype(np.float64)).astype(np.float32)
+    e = np.concatenate(out)
+    return l2_normalize(e.astype(np.float64)).astype(np.float32) if normalize else e / (2 if flip else 1)
 
 # %% ../nbs/17a_monitor.ipynb #04353812
 LFW_SET_NAMES = {'pairs': 'lfw', 'pairsDevTest': 'lfw_devtest', 'pairsDevTrain': 'lfw_devtrain'}
