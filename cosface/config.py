@@ -109,6 +109,13 @@ class Config:
     face_detector: str|None = None   # drop images in which this detector finds no face (mtcnn, retinaface or haar); None: no filter
     face_min_score: float = 0.9      # detector score a face must reach for its image to be kept
     retinaface_weights: str|None = None  # local RetinaFace weights file (retinaface.h5), for offline machines
+    # --- augmentation (after the random flip; all 0: flip only)
+    shift: float = 0.0               # random shift of the face, up to this fraction of the side
+    zoom: float = 0.0                # random zoom by a factor in [1-zoom, 1+zoom]
+    jitter: float = 0.0              # random brightness, contrast and saturation changes up to this strength
+    grayscale: float = 0.0           # fraction of training images turned gray
+    blur: float = 0.0                # fraction of training images blurred (Gaussian, sigma 1 px)
+    erase: float = 0.0               # fraction of training images with a random rectangle (2-25% of the area) erased
     # --- model
     backbone: str = 'resnet50'       # network body
     weights: str|None = None         # backbone weights: a local weights file, or imagenet (resnet50, online only); None: random
@@ -216,7 +223,8 @@ def check_config(cfg:Config):
             ('finetune_lr', 0, None, True, False), ('momentum', 0, 1, False, True), ('weight_decay', 0, None, False, False),
             ('warmup_epochs', 0, None, False, False), ('min_lr', 0, None, False, False), ('log_every', 1, None, False, False),
             ('clip_norm', 0, None, True, False), ('keep_last', 0, None, False, False), ('save_every', 0, None, False, False),
-            ('verify_every', 0, None, False, False)]:
+            ('verify_every', 0, None, False, False), ('shift', 0, 0.5, False, False), ('zoom', 0, 1, False, True),
+            ('jitter', 0, 1, False, False), ('grayscale', 0, 1, False, False), ('blur', 0, 1, False, False), ('erase', 0, 1, False, False)]:
         _range(cfg, name, lo, hi, lo_open, hi_open)
     if cfg.head_epochs > cfg.epochs: raise ValueError(f"head_epochs={cfg.head_epochs} must be at most epochs={cfg.epochs}")
     if cfg.min_lr >= min(cfg.lr, cfg.phase2_lr): raise ValueError(f"min_lr={cfg.min_lr} must be below the peak learning rates (lr={cfg.lr}, finetune_lr={cfg.phase2_lr})")

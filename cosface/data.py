@@ -303,8 +303,10 @@ class EpochStream:
                  cache:str='none', # memory, a disk-cache path, or none (stream)
                  workers:int|None=None, # parallel decoders (None: CPU count)
                  autotune:bool=False, # let tf.data tune parallelism and prefetch
+                 augment=None, # `cosface.augment.Augment` applied to each batch after the flip (None: flip only)
                 ):
         self.n, self.batch_size, self.seed, self.cache, self.autotune = len(paths), batch_size, seed, cache, autotune
+        self.augment = augment if augment else None
         self.workers = tf.data.AUTOTUNE if autotune else (workers or os.cpu_count())
         self.files = tf.data.Dataset.from_tensor_slices(([str(p) for p in paths], np.asarray(labels, np.int32)))
         self.load = _loader(has_records(paths), image_size, crop, self.workers)
@@ -319,6 +321,9 @@ class EpochStream:
         else: ds = self.load(self.files.shuffle(self.n, seed=s, reshuffle_each_iteration=False))
         flip = lambda i, xy: (normalize(tf.image.stateless_random_flip_left_right(xy[0], tf.stack([s, i]))), xy[1])
         ds = ds.enumerate().map(flip, num_parallel_calls=self.workers).batch(self.batch_size, drop_remainder=self.n >= self.batch_size)
+        if self.augment is not None:
+            aug = lambda b, xy: (self.augment(xy[0], tf.stack([s, -1 - b])), xy[1])
+            ds = ds.enumerate().map(aug, num_parallel_calls=self.workers)
         return ds.skip(tf.where(e == first, tf.cast(skip, tf.int64), tf.constant(0, tf.int64)))
 
     def __call__(self,

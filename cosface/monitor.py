@@ -13,7 +13,7 @@ import keras
 from tqdm import tqdm
 from .paths import atomic_write, public_path
 from .data import preprocess, image_dataset
-from .pairs import read_pairs, read_bin, lfw_images_root, contiguous_folds
+from .pairs import read_pairs, pairs_format, read_bin, lfw_images_root, contiguous_folds
 from .verify import Verification, verify_scores, cosine_scores, l2_normalize
 from .checkpoints import save_model
 
@@ -92,7 +92,7 @@ class PairsSet:
             n = len(issame)
             return cls(name or set_name(p), public_path(p), decode_images(bins, f'{p.name}: image'), np.arange(0, 2*n, 2),
                        np.arange(1, 2*n, 2), np.asarray(issame, bool), contiguous_folds(n, n_folds))
-        df = read_pairs(p, root, n_folds=n_folds)
+        df = read_pairs(p, root if pairs_format(p) == 'lfw' else None, n_folds=n_folds)   # a plain list's paths are its own
         uniq = list(dict.fromkeys(list(df.path1) + list(df.path2)))
         pos = {q: i for i, q in enumerate(uniq)}
         return cls(name or set_name(p), public_path(p), uniq, df.path1.map(pos).to_numpy(), df.path2.map(pos).to_numpy(),

@@ -10,8 +10,8 @@ import numpy as np, pandas as pd
 from .paths import scan_identities, atomic_write
 
 # %% auto #0
-__all__ = ['lfw_image_path', 'lfw_images_root', 'contiguous_folds', 'read_pairs', 'read_people', 'read_bin', 'make_pairs',
-           'pair_identities', 'shared_identities']
+__all__ = ['lfw_image_path', 'lfw_images_root', 'contiguous_folds', 'pairs_format', 'read_pairs', 'read_people', 'read_bin',
+           'make_pairs', 'pair_identities', 'shared_identities']
 
 # %% ../nbs/05_pairs.ipynb #b5d81a72
 _LFW_EXTS = ('.jpg', '.png', '.jpeg', '.bmp', '.JPG', '.PNG', '.JPEG', '.BMP')
@@ -97,13 +97,22 @@ def _parse_plain(rows, src, root, n_folds):
     folds = contiguous_folds(len(out), n_folds)
     return [(*r[:3], int(f), *r[4:]) for r, f in zip(out, folds)], n_folds
 
+def _is_lfw_header(row)->bool:
+    first = _tokens(row)
+    return 1 <= len(first) <= 2 and all(x.isdigit() for x in first)
+
+def pairs_format(path)->str:
+    "'lfw' for an LFW-format pairs file (a `folds pairs` or `pairs` header line first), else 'plain'."
+    rows, _ = _content_lines(Path(path).read_text().splitlines())
+    return 'lfw' if rows and _is_lfw_header(rows[0][1]) else 'plain'
+
 def _parse_pairs(lines, src, root=None, n_folds=10):
     "Pairs DataFrame from the lines of a pairs file (format detected from the first line)."
     rows, k = _content_lines(lines)
     if not rows: raise ValueError(f"{src}: no pairs in the file")
     first = _tokens(rows[0][1])
     base = Path(src).parent
-    if 1 <= len(first) <= 2 and all(x.isdigit() for x in first):
+    if _is_lfw_header(rows[0][1]):
         root = Path(root) if root is not None else lfw_images_root(base)
         out, nf = _parse_lfw(rows, [int(x) for x in first], src, root)
         fmt = 'lfw'

@@ -12,6 +12,7 @@ import keras
 from .config import Config, save_config, load_config, run_dir as _run_dir, RESUMABLE
 from .paths import atomic_write, public_path
 from .data import FaceData, LabelMap, load_face_data, face_dataset, EpochStream, choose_cache, peak_rss_mb
+from .augment import Augment
 from .checkpoints import (save_model, EpochCheckpoint, RunState, read_state, save_state, restore_state, NonFiniteGuard,
                                  continue_metrics, STATE_DIR)
 from .backbones import build_embedding_model, set_backbone_trainable
@@ -344,7 +345,7 @@ def start_run(cfg:Config, # run configuration
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(cfg.seed)
     kw = dict(image_size=cfg.image_size, crop=cfg.crop, batch_size=cfg.batch_size, seed=cfg.seed)
-    stream = EpochStream(data.train.path, data.train.label, cache=cache, **kw)
+    stream = EpochStream(data.train.path, data.train.label, cache=cache, augment=Augment.from_config(cfg), **kw)
     val_cache = cache if cache in ('memory', 'none') else str(d/'cache'/'val')
     val_ds = face_dataset(data.val.path, data.val.label, training=False, cache=val_cache, **kw) if len(data.val) else None
     rows, step_rows = (list(state.rows), list(state.step_rows)) if state else ([], [])
