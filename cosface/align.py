@@ -252,6 +252,15 @@ COLUMNS = ['src', 'dst', 'identity', 'status', 'aligned', 'method', 'detector', 
            'box', 'landmarks', 'width', 'height', 'error', 'prev_status']
 
 # %% ../nbs/11_align.ipynb #80d76c8a
+def _check_same_alignment(dst:Path, **now):
+    "Refuse to add crops made another way to an aligned folder (its existing crops would be kept and silently mixed)."
+    f = dst/'align_summary.json'
+    try: prev = json.loads(f.read_text()) if f.is_file() else {}
+    except ValueError: prev = {}
+    diff = [f"{k}={prev[k]!r} (now {v!r})" for k, v in now.items() if prev.get(k) is not None and prev[k] != v]
+    if diff: raise ValueError(f"{public_path(dst)} was aligned with {', '.join(diff)}: its crops would be reused; "
+                              f"align into another folder, or delete it to start again")
+
 def align_paths(paths:list, # image files, each under `src_root`: absolute, relative to the working folder, or relative to `src_root`
                 src_root, # the folder the output paths mirror; read only
                 dst_root, # outputs go to `dst_root/<path relative to src_root>` (same file name), plus report, summary and montages
@@ -290,6 +299,7 @@ def align_paths(paths:list, # image files, each under `src_root`: absolute, rela
         else: rels.setdefault(r, None)                                # unique, in first-seen order
     if outside: raise ValueError(f'{len(outside)} path(s) not under src_root {src}, e.g. {outside[:3]}')
     rels = list(rels)
+    _check_same_alignment(dst, detector=det_name, select=select, image_size=image_size)
     outs = _dst_paths(rels, dst, suffix)
     dst.mkdir(parents=True, exist_ok=True)
     for out in outs:                                                   # our own leftovers from an interrupted run

@@ -153,13 +153,15 @@ def validate_parser()->argparse.ArgumentParser:
                 {'model': ['--model_path'], 'bins': ['--bin']}, many=('pairs', 'dataset_path', 'bins'),
                 help_defaults={'save_dir': 'eval/ beside the model', 'crop': "the model's training crop (config.json beside it), else 1.0"})
     add_options(p, [OptionSpec(**{**vars(s), 'choices': DETECTORS if s.name == 'detector' else ('largest', 'center') if s.name == 'select' else None,
-                                  'default': None if s.name == 'detector' else s.default,
-                                  'help': 'detect and align every pair image with this detector first; no pair is dropped' if s.name == 'detector' else s.help})
+                                  'default': None if s.name in ('detector', 'select') else s.default,
+                                  'help': {'detector': 'detect and align every pair image with this detector first; no pair is dropped',
+                                           'select': f"{s.help}; default: the rule the model's training faces were aligned with "
+                                                     "(its published metadata), else largest"}.get(s.name, s.help)})
                     for s in option_specs(align_pair_images) if s.name in ('detector', 'select', 'retinaface_weights', 'workers')])
     p.add_argument('--use_retinaface', action='store_true', help='as in the seed: same as --detector retinaface')
     return _verbose_flag(p)
 
-def cosface_validate(model=None, save_dir=None, detector=None, select='largest', retinaface_weights=None, workers=1,
+def cosface_validate(model=None, save_dir=None, detector=None, select=None, retinaface_weights=None, workers=1,
                      use_retinaface=False, **kw):
     "Validate `model` (aligning the pair images first when a detector is given) and print the table."
     import time
@@ -173,8 +175,12 @@ def cosface_validate(model=None, save_dir=None, detector=None, select='largest',
     t0 = time.time()
     if use_retinaface or detector:
         from cosface.align import align_pair_images
-        kw['lfw_root'], kw['pairs'] = align_pair_images(kw.get('lfw_root'), kw.get('pairs'), save_dir/'aligned', detector or 'retinaface',
-                                                        retinaface_weights, workers, kw.get('drop_missing', False), select)
+        from cosface.runtimes import read_metadata
+        if select is None:
+            select = read_metadata(model).get('preprocessing', {}).get('alignment', {}).get('select')
+            print(f"face selection: {select or 'largest'} ({'the rule the model was trained with' if select else 'the default'})")
+        kw['lfw_root'], kw['pairs'] = align_pair_images(kw.get('lfw_root'), kw.get('pairs'), save_dir/f"aligned_{detector or 'retinaface'}_{select or 'largest'}", detector or 'retinaface',
+                                                        retinaface_weights, workers, kw.get('drop_missing', False), select or 'largest')
         if kw.get('dataset_path') or kw.get('bins'): print('note: --dataset_path folders and .bin sets are evaluated as they are (align folders with cosface_align)')
         kw['crop'] = 1.0
     results = validate(model, save_dir=save_dir, **kw)

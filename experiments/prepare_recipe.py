@@ -5,10 +5,10 @@
 1. links every View 1 training person (single-image people included) and the CelebA identities of
    $COSFACE_CACHE/celeba_finetune into $COSFACE_CACHE/lfw_view1_celeba_train (CelebA's identities are disjoint
    from LFW's by construction of CelebFaces+; its numeric names cannot collide with LFW's);
-2. writes $COSFACE_CACHE/celeba_heldout/pairs.txt (copied to experiments/celeba_heldout_pairs.txt for the record):
+2. writes $COSFACE_CACHE/celeba_heldout/celeba_heldout.txt (copied to experiments/celeba_heldout.txt for the record):
    10 identity-disjoint folds x (150 matched + 150 mismatched) pairs of the held-out CelebA identities
    ($COSFACE_CACHE/celeba_heldout, none of them in training), the cross-dataset test. Its paths are relative to that
-   folder, so it is used in place (`--verify_pairs $COSFACE_CACHE/celeba_heldout/pairs.txt`) or with
+   folder, so it is used in place (`--verify_pairs $COSFACE_CACHE/celeba_heldout/celeba_heldout.txt`) or with
    `--lfw_root $COSFACE_CACHE/celeba_heldout`.
 """
 import cosface
@@ -24,7 +24,7 @@ if __name__ == '__main__':
     assert not set(held.identities) & set(celeba.identities), 'celeba_finetune and celeba_heldout share identities'
     link_identities(cache/'lfw_view1_train', sorted(lfw.identities), out)
     print(link_identities(cache/'celeba_finetune', sorted(celeba.identities), out).summary().replace(str(out), public_path(out)))
-    pairs = cache/'celeba_heldout'/'pairs.txt'
+    pairs = cache/'celeba_heldout'/'celeba_heldout.txt'
     df = make_pairs(cache/'celeba_heldout', n_folds=10, pairs_per_fold=150, seed=0, out=pairs)
-    shutil.copyfile(pairs, Path(__file__).parent/'celeba_heldout_pairs.txt')
+    shutil.copyfile(pairs, Path(__file__).parent/'celeba_heldout.txt')
     print(f'{public_path(pairs)}: {len(df):,} pairs of {len(held.identities)} held-out CelebA identities')
