@@ -14,7 +14,7 @@ __all__ = ['USER_ERRORS', 'ALIGN_FLAGS', 'add_options', 'run_cli', 'config_parse
            'validate_main', 'align_parser', 'cosface_align', 'align_main', 'report_parser', 'cosface_report',
            'report_main', 'demo_parser', 'cosface_demo', 'demo_main', 'embed_parser', 'cosface_embed', 'embed_main',
            'compare_parser', 'cosface_compare', 'compare_main', 'export_parser', 'cosface_export', 'export_main',
-           'pack_parser', 'cosface_pack', 'pack_main']
+           'publish_parser', 'cosface_publish', 'publish_main', 'pack_parser', 'cosface_pack', 'pack_main']
 
 # %% ../nbs/27_cli.ipynb #78a85858
 from .paths import DiskFullError
@@ -346,6 +346,35 @@ def cosface_export(model_path=None, **kw):
 def export_main(argv=None):
     "Console entry point of `cosface_export`."
     run_cli(cosface_export, export_parser(), argv)
+
+# %% ../nbs/27_cli.ipynb #5549ddea
+def publish_parser()->argparse.ArgumentParser:
+    "`cosface_publish`'s arguments: `publish_model`'s options (RUN and DEST positional)."
+    from cosface.publish import publish_model
+    p = argparse.ArgumentParser(prog='cosface_publish', description='Publish a run\'s embedding model with its preprocessing, '
+                                'alignment rule, threshold, results and a model card, e.g. into models/<name>/.')
+    specs = {s.name: s for s in option_specs(publish_model)}
+    for name in ('run', 'dest'): p.add_argument(name, metavar=name.upper(), help=specs.pop(name).help)
+    add_options(p, list(specs.values()), many=('recheck',))
+    return _verbose_flag(p)
+
+def cosface_publish(run=None, dest=None, **kw):
+    "Publish and print what was written."
+    from cosface.publish import publish_model
+    from cosface.runtimes import read_metadata
+    from cosface.paths import public_path
+    out = publish_model(run, dest, **kw)
+    meta = read_metadata(out/'embedding_model.keras')
+    mb = (out/'embedding_model.keras').stat().st_size / 2**20
+    print(f"published {public_path(out)}: embedding_model.keras ({mb:.1f} MB), its metadata and README.md; "
+          f"faces aligned by {meta['preprocessing']['alignment']['detector']}, selection {meta['preprocessing']['alignment']['select']}")
+    for r in meta['results']: print(f"  {r['set']}: {r['headline']}")
+    if mb > 25: print(f'note: {mb:.0f} MB is more than git hosts like in one file (25 MB)')
+    return out
+
+def publish_main(argv=None):
+    "Console entry point of `cosface_publish`."
+    run_cli(cosface_publish, publish_parser(), argv)
 
 # %% ../nbs/27_cli.ipynb #6ff833d5
 def pack_parser()->argparse.ArgumentParser:

@@ -61,14 +61,14 @@ def model_card(name:str, # the published model's name (its folder)
 
 # %% ../nbs/26a_publish.ipynb #c76f4a53
 def _results(run:Path)->list:
-    "Each evaluation of the run (`eval/**/metrics.json`) as set, headline, pairs and accuracy."
-    out = []
-    for m in sorted(run.glob('eval/**/metrics.json')):
+    "Each set evaluated in the run (`eval/**/metrics.json`, the newest per set) as set, headline, pairs and accuracy."
+    out = {}
+    for m in sorted(run.glob('eval/**/metrics.json'), key=lambda f: f.stat().st_mtime):
         try: d = json.loads(m.read_text())
         except ValueError: continue
-        out.append(dict(set=d.get('dataset'), headline=d.get('headline'), pairs=int(d.get('n_pairs', 0)),
-                        accuracy=d.get('accuracy_mean'), protocol=d.get('protocol'), source=d.get('source')))
-    return out
+        out[d.get('dataset')] = dict(set=d.get('dataset'), headline=d.get('headline'), pairs=int(d.get('n_pairs', 0)),
+                                     accuracy=d.get('accuracy_mean'), protocol=d.get('protocol'), source=d.get('source'))
+    return list(out.values())
 
 def _public(v):
     "Paths in a config value (absolute or `~`) made public (`public_path`); other values as they are."
