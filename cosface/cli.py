@@ -173,6 +173,10 @@ def cosface_validate(model=None, save_dir=None, detector=None, select=None, reti
     from cosface.paths import public_path
     save_dir = Path(save_dir) if save_dir else Path(model).parent/'eval'
     t0 = time.time()
+    if kw.get('pairs'):
+        from cosface.pairs import locate_pairs
+        given = [kw['pairs']] if isinstance(kw['pairs'], (str, Path)) else kw['pairs']
+        kw['pairs'] = [locate_pairs(p, kw.get('lfw_root')) for p in given]
     if use_retinaface or detector:
         from cosface.align import align_pair_images
         from cosface.runtimes import read_metadata

@@ -15,7 +15,7 @@ from sklearn.metrics import roc_curve
 from .paths import public_path, public_text, atomic_write
 from .data import preprocess, image_dataset
 from .runtimes import load_runtime, read_metadata, EXPORT_SUFFIXES
-from .pairs import read_pairs, read_bin, make_pairs, lfw_images_root, contiguous_folds, shared_identities
+from .pairs import read_pairs, read_bin, make_pairs, lfw_images_root, locate_pairs, contiguous_folds, shared_identities
 from .verify import Verification, verify_scores, cosine_scores, l2_normalize, format_table as _format_table
 from .provenance import write_provenance
 from .monitor import embed_batches, decode_images, set_name
@@ -329,6 +329,7 @@ def validate(model, # `.keras` training/embedding model, SavedModel folder, or a
         if not found: raise FileNotFoundError(f"no pairs.txt in {lfw_root} or its parent: pass pairs=")
         pair_files = found[:1]
     for pf in pair_files:
+        pf = locate_pairs(pf, lfw_root)
         root = None if lfw_root is None else lfw_images_root(lfw_root)
         name = set_name(pf)
         sets.append((_set_name(pf, taken, name), 'pairs', (pf, root)))

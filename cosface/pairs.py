@@ -10,8 +10,8 @@ import numpy as np, pandas as pd
 from .paths import scan_identities, atomic_write
 
 # %% auto #0
-__all__ = ['lfw_image_path', 'lfw_images_root', 'contiguous_folds', 'pairs_format', 'read_pairs', 'read_people', 'read_bin',
-           'make_pairs', 'pair_identities', 'shared_identities']
+__all__ = ['lfw_image_path', 'lfw_images_root', 'locate_pairs', 'contiguous_folds', 'pairs_format', 'read_pairs', 'read_people',
+           'read_bin', 'make_pairs', 'pair_identities', 'shared_identities']
 
 # %% ../nbs/05_pairs.ipynb #b5d81a72
 _LFW_EXTS = ('.jpg', '.png', '.jpeg', '.bmp', '.JPG', '.PNG', '.JPEG', '.BMP')
@@ -33,6 +33,18 @@ def lfw_images_root(folder)->Path:
     for sub in ('images_deepfunneled', 'lfw-deepfunneled', 'lfw_funneled', 'lfw-funneled', 'lfw', 'images'):
         if (folder/sub).is_dir(): return folder/sub
     return folder
+
+# %% ../nbs/05_pairs.ipynb #cccffafb
+def locate_pairs(pairs, # a pairs file as given: a path, or a bare name such as `pairsDevTest.txt`
+                 lfw_root=None, # the LFW folder given with it (the download, or its images folder)
+                )->Path:
+    "The pairs file itself if it exists, else the file of that name in `lfw_root` or its parent; a clear error otherwise."
+    p = Path(pairs)
+    if p.is_file() or lfw_root is None: return p
+    tried = [Path(lfw_root)/p.name, Path(lfw_root).parent/p.name]
+    found = [c for c in tried if c.is_file()]
+    if found: return found[0]
+    raise FileNotFoundError(f"pairs file not found: {pairs} (also looked in {', '.join(str(t.parent) for t in tried)})")
 
 # %% ../nbs/05_pairs.ipynb #be21087b
 def _tokens(line):
