@@ -385,12 +385,12 @@ def align_pair_images(lfw_root, # image root the pairs files refer to
                       select:str='largest', # the face kept when several pass
                      )->tuple:
     "Align every image the pairs files name into `dst` (centre-crop fallback when no face): returns `(dst, pairs files)`."
-    from cosface.pairs import read_pairs
+    from cosface.pairs import read_pairs, lfw_images_root
     pairs = [pairs] if isinstance(pairs, (str, Path)) else list(pairs or [])
     if lfw_root is None: raise ValueError('aligning pair images needs lfw_root (the image folder the pairs refer to)')
     if not pairs: pairs = [p for p in (Path(lfw_root)/'pairs.txt', Path(lfw_root).parent/'pairs.txt') if p.is_file()][:1]
     if not pairs: raise FileNotFoundError(f'no pairs.txt in {lfw_root} or its parent: give the pairs file(s)')
-    dfs = [read_pairs(pf, lfw_root, drop_missing=drop_missing) for pf in pairs]
+    dfs = [read_pairs(pf, lfw_images_root(lfw_root), drop_missing=drop_missing) for pf in pairs]   # lfw_root: the download or its images
     root = dfs[0].attrs['root']
     paths = sorted({p for df in dfs for p in list(df.path1) + list(df.path2)})
     rep = align_paths(paths, root, dst, detector=detector, fallback='center', workers=workers, select=select,

@@ -359,7 +359,7 @@ def publish_parser()->argparse.ArgumentParser:
                                 'alignment rule, threshold, results and a model card, e.g. into models/<name>/.')
     specs = {s.name: s for s in option_specs(publish_model)}
     for name in ('run', 'dest'): p.add_argument(name, metavar=name.upper(), help=specs.pop(name).help)
-    add_options(p, list(specs.values()), many=('recheck',))
+    add_options(p, list(specs.values()), many=('recheck', 'evals'))
     return _verbose_flag(p)
 
 def cosface_publish(run=None, dest=None, **kw):

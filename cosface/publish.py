@@ -60,12 +60,15 @@ def model_card(name:str, # the published model's name (its folder)
     return '\n'.join(lines)
 
 # %% ../nbs/26a_publish.ipynb #c76f4a53
-def _results(run:Path)->list:
-    "Each set evaluated in the run (`eval/**/metrics.json`, the newest per set) as set, headline, pairs and accuracy."
+def _results(run:Path, evals=())->list:
+    "Each set evaluated in the run folder or the `evals` folders (`**/metrics.json`, the newest per set) as set, headline, pairs and accuracy."
+    files = list(run.glob('eval/**/metrics.json')) + [m for e in evals for m in ([Path(e)] if Path(e).is_file() else Path(e).glob('**/metrics.json'))]
     out = {}
-    for m in sorted(run.glob('eval/**/metrics.json'), key=lambda f: f.stat().st_mtime):
+    for m in sorted(files, key=lambda f: f.stat().st_mtime):
         try: d = json.loads(m.read_text())
         except ValueError: continue
+        if not str(d.get('model') or '').startswith(public_path(run)):
+            raise ValueError(f"{public_path(m)} evaluates {d.get('model')}, not a model of {public_path(run)}")
         out[d.get('dataset')] = dict(set=d.get('dataset'), headline=d.get('headline'), pairs=int(d.get('n_pairs', 0)),
                                      accuracy=d.get('accuracy_mean'), protocol=d.get('protocol'), source=d.get('source'))
     return list(out.values())
@@ -77,6 +80,7 @@ def _public(v):
 
 def publish_model(run, # a finished run folder (holding embedding_model.keras and config.json)
                   dest, # the published folder, e.g. models/<name>
+                  evals:list|None=None, # more evaluations of the run's model to list: eval run folders or metrics.json files
                   recheck:list|None=None, # commands that re-check the published figures (shown in the card)
                   overwrite:bool=False, # replace a model already published there
                  )->Path:
@@ -102,7 +106,7 @@ def publish_model(run, # a finished run folder (holding embedding_model.keras an
     summary = (f"A {cfg['backbone']} face-embedding model at {cfg['image_size']} px, {cfg['embedding_dim']}-d, trained with CosFace "
                f"(s={cfg['s']:g}, m={cfg['m']:g}) for {cfg['epochs']} epochs on {stats.get('identities', '?'):,} identities "
                f"({stats.get('train_images', '?'):,} training images).")
-    meta = dict(preprocessing=pre, threshold=threshold_of(src), results=_results(run), recheck=list(recheck or []),
+    meta = dict(preprocessing=pre, threshold=threshold_of(src), results=_results(run, evals or ()), recheck=list(recheck or []),
                 training=dict(run=public_path(run), report=rep.get('name'), data=public_path(cfg.get('data')), minutes=round(minutes, 2),
                               machine=machine, summary=summary, config={k: _public(v) for k, v in cfg.items()}))
     dest.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ def test_train_help_lists_every_config_field():
     ('cosface_compare', ['--model', '--detector', '--threshold', 'IMAGE']),
     ('cosface_export', ['--model', '--format', '--output', '--precision', '--batch', '--images']),
     ('cosface_pack', ['SRC', 'DST', '--format', '--shards', '--name', 'rec,tfrecord']),
-    ('cosface_publish', ['RUN', 'DEST', '--recheck', '--overwrite']),
+    ('cosface_publish', ['RUN', 'DEST', '--evals', '--recheck', '--overwrite']),
     ('cosface_train', ['--resume', '--keep_last', '--no-keep_best', '--save_every', '--deterministic', '--clip_norm', '--cache']),
     ('cosface_finetune', ['--resume', '--strategy', '--pretrained_model', '--dataset_path', '--output_dir', '--epochs', '--batch_size',
                           '--num_layers', '--lr', '--lr_multipliers', '--use_retinaface', '--eval_data', '--head_init'])])
