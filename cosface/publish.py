@@ -53,7 +53,7 @@ def model_card(name:str, # the published model's name (its folder)
              "", "## Results", "", "| set | result | pairs |", "|---|---|---|"]
     lines += [f"| {r['set']} | {r['headline']} | {r['pairs']:,} |" for r in meta['results']]
     lines += ["", "## Re-check", "", "```", *meta.get('recheck', []), "```", "",
-              "## Training", "", f"- Run: `{tr['run']}`" + (f" (report `reports/{tr['report']}.html`)" if tr.get('report') else ''),
+              "## Training", "", f"- Run: `{tr['run']}`" + (f" ([report](../../reports/{tr['report']}.html))" if tr.get('report') else ''),
               f"- Data: {tr['data']}", f"- Training time: {tr['minutes']:.1f} min on {tr['machine']}", "",
               f"Files: `embedding_model.keras` (load with `import cosface; keras.models.load_model(...)`) and "
               f"`embedding_model.keras.json` (this card's values).", ""]
@@ -100,8 +100,10 @@ def publish_model(run, # a finished run folder (holding embedding_model.keras an
     except (OSError, ValueError): rep = {}
     hist = json.loads((run/'logs'/'history.json').read_text()) if (run/'logs'/'history.json').is_file() else []
     minutes = sum(r.get('seconds', 0) for r in hist) / 60
-    try: machine = json.loads((run/'provenance.json').read_text()).get('machine', {}).get('cpu') or 'this machine'
-    except (OSError, ValueError, AttributeError): machine = 'this machine'
+    try:
+        hw = json.loads((run/'provenance.json').read_text()).get('hardware', {})
+        machine = f"{hw['cpu_count']} CPU cores ({hw['cpu']})" + (f", GPUs: {', '.join(map(str, hw['gpus']))}" if hw.get('gpus') else ', no GPU')
+    except (OSError, ValueError, AttributeError, KeyError, TypeError): machine = 'an unrecorded machine'
     stats = json.loads((run/'logs'/'data.json').read_text()) if (run/'logs'/'data.json').is_file() else {}
     summary = (f"A {cfg['backbone']} face-embedding model at {cfg['image_size']} px, {cfg['embedding_dim']}-d, trained with CosFace "
                f"(s={cfg['s']:g}, m={cfg['m']:g}) for {cfg['epochs']} epochs on {stats.get('identities', '?'):,} identities "
