@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_views.ipynb #fb84d30f
 from __future__ import annotations
-import html
+import html, random
 from pathlib import Path
 import pandas as pd
 from .paths import public_path
@@ -139,7 +139,10 @@ def show_dataset(data, # a `cosface.data.FaceData`
     plot_identity_histogram(per_id.values); plt.show()
     if len(data.bad_files): display(Markdown(f'**{len(data.bad_files)} bad files skipped** (first 50):'), data.bad_files.head(50))
     else: display(Markdown('No bad files: every image decoded.'))
-    ids = sorted(data.train.identity.unique())[:n_ids]
+    counts = data.train.groupby('identity').size()
+    pool = sorted(counts[counts >= 2].index) or sorted(counts.index)       # identities that can show two images
+    ids = random.Random(0).sample(pool, min(n_ids, len(pool)))             # drawn across the whole dataset, not its first names
     sample = data.train[data.train.identity.isin(ids)].groupby('identity').head(2).sort_values(['identity', 'path'])
-    display(Markdown('Sample training images, two per identity, as they are on disk (before the crop and resize):'),
+    display(Markdown(f'Sample training images: two of each of {len(ids)} identities drawn at random (seed 0), as they are on disk '
+                     '(before the crop and resize):'),
             face_montage(list(sample.path), [str(i)[:14] for i in sample.identity], ncols=8))
