@@ -67,7 +67,7 @@ def _results(run:Path, evals=())->list:
     for m in sorted(files, key=lambda f: f.stat().st_mtime):
         try: d = json.loads(m.read_text())
         except ValueError: continue
-        if not str(d.get('model') or '').startswith(public_path(run)):
+        if Path(str(d.get('model') or '')).parent != Path(public_path(run)):
             raise ValueError(f"{public_path(m)} evaluates {d.get('model')}, not a model of {public_path(run)}")
         out[d.get('dataset')] = dict(set=d.get('dataset'), headline=d.get('headline'), pairs=int(d.get('n_pairs', 0)),
                                      accuracy=d.get('accuracy_mean'), protocol=d.get('protocol'), source=d.get('source'))
