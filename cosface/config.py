@@ -92,7 +92,7 @@ CACHES = ('auto', 'memory', 'disk', 'none')
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
 DISTRIBUTES = ('none', 'mirrored', 'multiworker')
 RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_last', 'keep_best', 'save_every', 'cache', 'deterministic', 'distribute',
-             'verify_pairs', 'verify_root', 'verify_every', 'save_best_on', 'tensorboard')  # what --resume may change
+             'verify_pairs', 'verify_root', 'verify_every', 'verify_epochs', 'save_best_on', 'tensorboard')  # what --resume may change
 
 @dataclass
 class Config:
@@ -156,6 +156,7 @@ class Config:
     verify_pairs: list|None = None   # pairs sets scored during training (10-fold protocol, flip), logged in the history and TensorBoard: LFW-format pairs files, plain `path1 path2 label` lists or .bin sets
     verify_root: str|None = None     # image folder of LFW-format verify_pairs (None: the images folder beside each pairs file)
     verify_every: int = 0            # also score them every this many steps (0: at each epoch end only)
+    verify_epochs: int = 1           # score them at the end of every this many epochs and of each phase's last epoch (the rest of the history has no score)
     save_best_on: str|None = None    # keep the checkpoint with the best verification accuracy on this set (lfw, lfw_devtest, lfw_devtrain, or the file's stem) as checkpoints/best_<set>_<accuracy>.keras
     tensorboard: bool = True         # write TensorBoard event files (loss, accuracy, learning rate, verification) to <run>/tensorboard
 
@@ -223,7 +224,7 @@ def check_config(cfg:Config):
             ('finetune_lr', 0, None, True, False), ('momentum', 0, 1, False, True), ('weight_decay', 0, None, False, False),
             ('warmup_epochs', 0, None, False, False), ('min_lr', 0, None, False, False), ('log_every', 1, None, False, False),
             ('clip_norm', 0, None, True, False), ('keep_last', 0, None, False, False), ('save_every', 0, None, False, False),
-            ('verify_every', 0, None, False, False), ('shift', 0, 0.5, False, False), ('zoom', 0, 1, False, True),
+            ('verify_every', 0, None, False, False), ('verify_epochs', 1, None, False, False), ('shift', 0, 0.5, False, False), ('zoom', 0, 1, False, True),
             ('jitter', 0, 1, False, False), ('grayscale', 0, 1, False, False), ('blur', 0, 1, False, False), ('erase', 0, 1, False, False)]:
         _range(cfg, name, lo, hi, lo_open, hi_open)
     if cfg.head_epochs > cfg.epochs: raise ValueError(f"head_epochs={cfg.head_epochs} must be at most epochs={cfg.epochs}")

@@ -44,8 +44,9 @@ def plot_history(history:pd.DataFrame, # per-epoch rows: epoch, phase, loss, acc
     if 'val_loss' in history: axs[0].plot(e, history['val_loss'], 's--', color='tab:orange', label='val')
     axs[1].plot(e, history['accuracy'], 'o-', label='train')
     if 'val_accuracy' in history: axs[1].plot(e, history['val_accuracy'], 's--', label='val')
-    for c in [c for c in history.columns if c.endswith('_acc')]:     # verification sets scored during training
-        axs[1].plot(e, history[c], 'd-.', label=f'{c[:-4]} verification')
+    for c in [c for c in history.columns if c.endswith('_acc')]:     # verification sets scored during training (NaN: not scored that epoch)
+        scored = history[c].notna()
+        axs[1].plot(e[scored], history[c][scored], 'd-.', label=f'{c[:-4]} verification')
     axs[2].plot(e, history['lr'], 'o', color='tab:green', label='at epoch end')
     titles = ['CosFace loss', 'accuracy: identification (no margin)' + (', verification' if any(c.endswith('_acc') for c in history.columns) else ''), 'learning rate']
     for ax, t in zip(axs, titles):

@@ -126,6 +126,7 @@ class VerificationMonitor(keras.callbacks.Callback):
                  model_to_save=None, # the model saved as the best checkpoint (None: the training model)
                  batch_size:int=64, # images per forward pass
                  rows:list|None=None, # earlier rows (a resumed run)
+                 every_epochs:int=1, # at epoch ends, score every this many epochs and at the last epoch of the fit
                 ):
         super().__init__()
         names = [s.name for s in sets]
@@ -137,7 +138,7 @@ class VerificationMonitor(keras.callbacks.Callback):
         self.csv_path, self.save_best_on, self.model_to_save, self.batch_size = csv_path, save_best_on, model_to_save, batch_size
         self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
         self.writer = None if tensorboard_dir is None else tf.summary.create_file_writer(str(Path(tensorboard_dir)/'verification'))
-        self.rows, self.last, self.epoch = list(rows or []), {}, 0
+        self.rows, self.last, self.epoch, self.every_epochs = list(rows or []), {}, 0, every_epochs
         self.best = self._best_on_disk()
 
     def _best_on_disk(self):
@@ -182,6 +183,10 @@ class VerificationMonitor(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None): self.epoch = epoch
     def on_train_batch_end(self, batch, logs=None):
         if self.every and self.step() % self.every == 0: self.score_all(self.epoch)
+    def due(self, epoch:int)->bool:
+        "Whether the end of (0-based) `epoch` is scored: every `every_epochs` epochs, and the fit's last epoch."
+        return (epoch + 1) % self.every_epochs == 0 or epoch + 1 == (self.params or {}).get('epochs')
     def on_epoch_end(self, epoch, logs=None):
         if logs is None: return
-        logs.update(self.score_all(epoch) if not self.every or not self.last else self.last)
+        if self.every: logs.update(self.last or self.score_all(epoch))
+        elif self.due(epoch): logs.update(self.score_all(epoch))

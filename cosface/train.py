@@ -493,7 +493,7 @@ def verification_monitor(run:Run, # the run (`run.cfg.verify_pairs` names the se
     csv = run.dir/'logs'/'verification.csv'
     rows = pd.read_csv(csv).to_dict('records') if run.state is not None and csv.is_file() else None
     return VerificationMonitor(sets, emb, cfg.image_size, cfg.crop, cfg.verify_every, csv, run.dir/'tensorboard' if cfg.tensorboard else None,
-                               cfg.save_best_on, run.dir/'checkpoints', model_to_save, cfg.batch_size, rows)
+                               cfg.save_best_on, run.dir/'checkpoints', model_to_save, cfg.batch_size, rows, cfg.verify_epochs)
 
 def train(cfg:Config, # run configuration (`cfg.data` None: embedded synthetic faces)
           data:FaceData|None=None, # an already loaded dataset (else loaded from `cfg.data`)
