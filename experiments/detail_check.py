@@ -14,7 +14,7 @@ from cosface.paths import expand_path
 from cosface.evaluate import extract_embeddings, load_embedding_model, model_image_size
 from cosface.images import read_rgb
 from cosface.pairs import read_pairs
-from cosface.verify import verify_scores
+from cosface.verify import verify
 
 def reduce_detail(images, size, side):
     "Images (N, size, size, 3) with the detail of `side` px: resized down to it (area) and back up (linear)."
@@ -30,11 +30,12 @@ def main():
     a = ap.parse_args()
     model = load_embedding_model(expand_path(a.model)); size = model_image_size(model)
     pairs = read_pairs(expand_path(a.pairs), root=expand_path(a.root))
-    n = len(pairs)
-    images = np.stack([cv2.resize(read_rgb(p), (size, size), interpolation=cv2.INTER_AREA) for p in list(pairs.path1) + list(pairs.path2)])
+    paths, index = np.unique(np.r_[pairs.path1, pairs.path2], return_inverse=True)   # each image read and embedded once
+    i1, i2 = index[:len(pairs)], index[len(pairs):]
+    images = np.stack([cv2.resize(read_rgb(p), (size, size), interpolation=cv2.INTER_AREA) for p in paths])
     for side in [size] + [s for s in a.sides if s < size]:
         e = extract_embeddings(model, reduce_detail(images, size, side), progress=False)
-        v = verify_scores((e[:n] * e[n:]).sum(1), pairs.issame.values, folds=pairs.fold.values)
+        v = verify(e[i1], e[i2], pairs.issame.values, folds=pairs.fold.values)
         print(f'{side} px of detail: {v.accuracy_text()}, AUC {v.auc:.4f}', flush=True)
 
 if __name__ == '__main__': main()
