@@ -156,7 +156,7 @@ class Config:
     verify_pairs: list|None = None   # pairs sets scored during training (10-fold protocol, flip), logged in the history and TensorBoard: LFW-format pairs files, plain `path1 path2 label` lists or .bin sets
     verify_root: str|None = None     # image folder of LFW-format verify_pairs (None: the images folder beside each pairs file)
     verify_every: int = 0            # also score them every this many steps (0: at each epoch end only)
-    verify_epochs: int = 1           # score them at the end of every this many epochs and of each phase's last epoch (the rest of the history has no score)
+    verify_epochs: int = 1           # score them at the end of every this many epochs, of each phase's last epoch and of an epoch resumed midway (the rest of the history has no score)
     save_best_on: str|None = None    # keep the checkpoint with the best verification accuracy on this set (lfw, lfw_devtest, lfw_devtrain, or the file's stem) as checkpoints/best_<set>_<accuracy>.keras
     tensorboard: bool = True         # write TensorBoard event files (loss, accuracy, learning rate, verification) to <run>/tensorboard
 
