@@ -54,7 +54,7 @@ def pack(out):
 # ---------------------------------------------------------------- run: the mirror (PyTorch)
 BASE = dict(epochs=26, batch=64, lr=0.1, wd=5e-4, momentum=0.9, s=32.0, m=0.35, emb=128, width=1.0, size=SIZE, dropout=0.0,
             shift=0.05, zoom=0.1, jitter=0.2, gray=0.1, blur=0.1, erase=0.25, flip=True, warmup=1.0, ema=0.0, seed=0,
-            min_images=1, ls=0.0, opt='sgd', nesterov=False)
+            min_images=1, ls=0.0, nesterov=False)
 
 def _decode_set(z, key):
     import cv2
@@ -119,7 +119,7 @@ def _augment(x, cfg, g):
         x = torch.where(box, torch.zeros_like(x), x)
     return x
 
-def _embed(net, imgs, cfg, bs=512):
+def _embed(net, imgs, bs=512):
     import torch, torch.nn.functional as F
     out = []
     with torch.no_grad(), torch.autocast('cuda', torch.bfloat16, enabled=imgs.is_cuda):
@@ -158,8 +158,7 @@ def train_one(cfg, data, dev):
     decay = [p for n, p in net.named_parameters() if p.ndim > 1] + [kernel]
     no_decay = [p for n, p in net.named_parameters() if p.ndim <= 1]
     params = decay + no_decay
-    if cfg['opt'] == 'sgd': opt = torch.optim.SGD(params, lr=cfg['lr'], momentum=cfg['momentum'], nesterov=cfg['nesterov'])
-    else: opt = torch.optim.Adam(params, lr=cfg['lr'])
+    opt = torch.optim.SGD(params, lr=cfg['lr'], momentum=cfg['momentum'], nesterov=cfg['nesterov'])
     n = len(Y); steps = n // cfg['batch']; total = steps * cfg['epochs']; warm = min(int(round(cfg['warmup'] * steps)), total // 2)
     def lr_at(it):
         if it < warm: return cfg['lr'] / warm + (cfg['lr'] - cfg['lr'] / warm) * it / warm
@@ -194,7 +193,7 @@ def train_one(cfg, data, dev):
     net.eval(); res = {}
     for k in ('lfw_devtest', 'celeba_heldout'):
         imgs, idx = data[k]
-        res[k] = _scores(_embed(net, resize(norm(torch.from_numpy(imgs).to(dev).permute(0, 3, 1, 2))).contiguous(memory_format=torch.channels_last), cfg), idx)
+        res[k] = _scores(_embed(net, resize(norm(torch.from_numpy(imgs).to(dev).permute(0, 3, 1, 2))).contiguous(memory_format=torch.channels_last)), idx)
     return dict(cfg=cfg, train_s=round(train_s, 1), train_acc=hist, n_classes=n_classes, n_images=n, **res)
 
 def _worker(args):

@@ -38,7 +38,8 @@ def main():
     for p in a.pairs:
         s = PairsSet.load(expand_path(p), expand_path(a.root))
         images = np.stack([load_image(q, size) for q in s.images])
-        emb = {k: embed_batches(model, [v[i:i+128] for v in [view(images, *VIEWS[k])] for i in range(0, len(v), 128)]) for k in VIEWS}
+        views = {k: view(images, *VIEWS[k]) for k in VIEWS}
+        emb = {k: embed_batches(model, [v[i:i+128] for i in range(0, len(v), 128)]) for k, v in views.items()}
         for combo in COMBOS:
             e = sum(emb[k] for k in combo)
             v = verify_scores(cosine_scores(e[s.idx1], e[s.idx2]), s.issame, folds=s.folds)
