@@ -134,7 +134,7 @@ class Config:
     finetune_lr: float|None = None   # peak learning rate of phase 2 (the whole network); None: lr/10
     momentum: float = 0.9            # SGD momentum
     nesterov: bool = False           # SGD with Nesterov momentum
-    weight_decay: float = 5e-4       # decoupled weight decay (not on BatchNorm, bias and PReLU weights)
+    weight_decay: float = 5e-4       # decoupled weight decay, lr*wd off each weight per step (not on BatchNorm, bias and PReLU weights); PyTorch SGD's 5e-4 with momentum 0.9 is about 5e-3 here
     warmup_epochs: float = 1.0       # linear warmup at the start of each phase, in epochs (at most half the phase)
     min_lr: float = 0.0              # learning rate at the end of each phase's cosine decay
     precision: str = 'auto'          # fp32; bf16 (mixed bfloat16); fp16 (mixed float16, loss scaling); auto: bf16 on CPUs with AMX or AVX512-BF16, fp16 on a GPU, else fp32 (CosFace logits and loss stay float32)
