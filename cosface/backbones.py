@@ -9,12 +9,18 @@ import keras
 from keras import layers
 
 # %% auto #0
-__all__ = ['MOBILEFACENET', 'BACKBONE_BUILDERS', 'iresnet', 'mobilefacenet', 'build_backbone', 'embedding_head',
+__all__ = ['MOBILEFACENET', 'BACKBONE_BUILDERS', 'scale_channels', 'iresnet', 'mobilefacenet', 'build_backbone', 'embedding_head',
            'build_embedding_model', 'set_backbone_trainable']
 
 # %% ../nbs/12_backbones.ipynb #4e43a97a
 def _bn(name): return layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
 def _prelu(name): return layers.PReLU(shared_axes=[1, 2], name=name)
+
+def scale_channels(channels:int, # a layer's channel count at width 1
+                   width:float=1.0, # channel multiplier
+                  )->int:
+    "`channels * width`, rounded to a multiple of 8 (at least 8)."
+    return max(8, int(round(channels * width / 8)) * 8)
 
 def _ires_block(x, filters, stride, name):
     sc = x
@@ -36,9 +42,11 @@ def iresnet(input_shape:tuple=(112, 112, 3), # image shape
             blocks:tuple=(3, 4, 14, 3), # residual blocks per stage: (3,4,14,3) is IResNet-50, (2,2,2,2) IResNet-18
             widths:tuple=(64, 128, 256, 512), # channels per stage
             name:str='backbone', # model name
+            width:float=1.0, # channel multiplier of every stage (`scale_channels`)
            )->keras.Model:
-    "Insightface-style IResNet feature extractor: image -> (H/16, W/16, 512) map."
+    "Insightface-style IResNet feature extractor: image -> (H/16, W/16, 512*width) map."
     inp = keras.Input(input_shape, name='image')
+    widths = [scale_channels(w, width) for w in widths]
     x = layers.Conv2D(widths[0], 3, padding='same', use_bias=False, name='stem_conv')(inp)
     x = _bn('stem_bn')(x)
     x = _prelu('stem_prelu')(x)
@@ -65,13 +73,14 @@ MOBILEFACENET = ((2, 64, 5, 2), (4, 128, 1, 2), (2, 128, 6, 1), (4, 128, 1, 2), 
 def mobilefacenet(input_shape:tuple=(112, 112, 3), # image shape
                   settings:tuple=MOBILEFACENET, # (expansion, channels, repeats, stride) per bottleneck stage
                   name:str='backbone', # model name
+                  width:float=1.0, # channel multiplier of the stem and the bottlenecks (`scale_channels`); the 512 stay
                  )->keras.Model:
     "MobileFaceNet feature extractor: image -> (1, 1, 512) map after the global depthwise conv."
     inp = keras.Input(input_shape, name='image')
-    x = _conv_bn(inp, 64, 3, 2, 'stem')
+    x = _conv_bn(inp, scale_channels(64, width), 3, 2, 'stem')
     x = _conv_bn(x, None, 3, 1, 'stem_depth', depthwise=True)
     for s, (t, c, n, st) in enumerate(settings):
-        for b in range(n): x = _bottleneck(x, t, c, st if b == 0 else 1, f'bneck{s+1}_{b+1}')
+        for b in range(n): x = _bottleneck(x, t, scale_channels(c, width), st if b == 0 else 1, f'bneck{s+1}_{b+1}')
     x = _conv_bn(x, 512, 1, 1, 'conv_512')
     x = _conv_bn(x, None, tuple(x.shape[1:3]), 1, 'gdc', act=False, depthwise=True, padding='valid')
     return keras.Model(inp, x, name=name)
@@ -87,23 +96,25 @@ def _resnet50(input_shape, weights):
                                "and pass its path as --weights, or train with --weights none.") from None
     return keras.applications.ResNet50(weights=None, **kw)
 
-BACKBONE_BUILDERS = {
-    'resnet50': _resnet50,
-    'iresnet50': lambda shape, weights: iresnet(shape, (3, 4, 14, 3)),
-    'resnet18': lambda shape, weights: iresnet(shape, (2, 2, 2, 2)),
-    'mobilefacenet': lambda shape, weights: mobilefacenet(shape),
+BACKBONE_BUILDERS = {   # name -> builder(shape, weights, width)
+    'resnet50': lambda shape, weights, width: _resnet50(shape, weights),
+    'iresnet50': lambda shape, weights, width: iresnet(shape, (3, 4, 14, 3), width=width),
+    'resnet18': lambda shape, weights, width: iresnet(shape, (2, 2, 2, 2), width=width),
+    'mobilefacenet': lambda shape, weights, width: mobilefacenet(shape, width=width),
 }
 
 def build_backbone(name:str='resnet50', # one of resnet50, iresnet50, resnet18, mobilefacenet
                    image_size:int=112, # square input side
                    weights:str|None=None, # None, 'imagenet' (online only), or a local weights file
+                   width:float=1.0, # channel multiplier (all but resnet50, Keras' fixed design)
                   )->keras.Model:
     "A backbone named `backbone`: image -> feature map."
     if name not in BACKBONE_BUILDERS: raise ValueError(f"unknown backbone {name!r}; choose one of {list(BACKBONE_BUILDERS)}")
     if weights in ('none', 'None', ''): weights = None
     shape = (image_size, image_size, 3)
     if weights == 'imagenet' and name != 'resnet50': raise ValueError(f"ImageNet weights exist only for resnet50, not {name}")
-    m = BACKBONE_BUILDERS[name](shape, weights if weights == 'imagenet' else None)
+    if width != 1 and name == 'resnet50': raise ValueError(f"width={width}: resnet50 (Keras' own) has a fixed width; use 1, or another backbone")
+    m = BACKBONE_BUILDERS[name](shape, weights if weights == 'imagenet' else None, width)
     m.name = 'backbone'
     if weights and weights != 'imagenet':
         p = Path(weights)
@@ -130,10 +141,11 @@ def build_embedding_model(backbone:str='resnet50', # backbone name
                           embedding_dim:int=512, # embedding size
                           dropout:float=0.0, # head dropout
                           weights:str|None=None, # backbone weights (see `build_backbone`)
+                          width:float=1.0, # backbone channel multiplier (see `build_backbone`)
                          )->keras.Model:
     "image -> embedding: a `backbone` sub-model and the head, named `embedding_model`."
     inp = keras.Input((image_size, image_size, 3), name='image')
-    bb = build_backbone(backbone, image_size, weights)
+    bb = build_backbone(backbone, image_size, weights, width)
     return keras.Model(inp, embedding_head(bb(inp), embedding_dim, dropout), name='embedding_model')
 
 def set_backbone_trainable(model:keras.Model, # a model containing the `backbone` sub-model

@@ -119,6 +119,7 @@ class Config:
     # --- model
     backbone: str = 'resnet50'       # network body
     weights: str|None = None         # backbone weights: a local weights file, or imagenet (resnet50, online only); None: random
+    width: float = 1.0               # backbone channel multiplier, rounded to multiples of 8 (1.5: half as many channels again, about 0.6x the images/s; resnet50: 1 only)
     embedding_dim: int = 512         # embedding size
     dropout: float = 0.0             # dropout before the embedding layer
     # --- loss
@@ -218,7 +219,7 @@ def check_config(cfg:Config):
     for name, lo, hi, lo_open, hi_open in [
             ('val_split', 0, 1, False, True), ('image_size', 32, 1024, False, False), ('crop', 0, 1, True, False),
             ('min_images', 1, None, False, False), ('max_identities', 2, None, False, False), ('face_min_score', 0, 1, False, False),
-            ('embedding_dim', 2, None, False, False), ('dropout', 0, 1, False, True), ('s', 0, None, True, False),
+            ('embedding_dim', 2, None, False, False), ('width', 0, None, True, False), ('dropout', 0, 1, False, True), ('s', 0, None, True, False),
             ('m', 0, 1, False, True), ('label_smoothing', 0, 1, False, True), ('batch_size', 1, None, False, False),
             ('epochs', 1, None, False, False), ('head_epochs', 0, None, False, False), ('lr', 0, None, True, False),
             ('finetune_lr', 0, None, True, False), ('momentum', 0, 1, False, True), ('weight_decay', 0, None, False, False),
@@ -231,6 +232,7 @@ def check_config(cfg:Config):
     if cfg.min_lr >= min(cfg.lr, cfg.phase2_lr): raise ValueError(f"min_lr={cfg.min_lr} must be below the peak learning rates (lr={cfg.lr}, finetune_lr={cfg.phase2_lr})")
     if cfg.save_best_on is not None and not cfg.verify_pairs: raise ValueError(f"save_best_on={cfg.save_best_on!r} needs verify_pairs (the sets to score)")
     if cfg.weights == 'imagenet' and cfg.backbone != 'resnet50': raise ValueError(f"weights='imagenet' exist only for resnet50, not {cfg.backbone}")
+    if cfg.width != 1 and cfg.backbone == 'resnet50': raise ValueError(f"width={cfg.width}: resnet50 (Keras' own) has a fixed width; use 1, or another backbone")
 
 # %% ../nbs/01_config.ipynb #1b91095a
 def save_config(cfg:Config, # the configuration

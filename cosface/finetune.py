@@ -207,14 +207,14 @@ def _set_rows(results:list, when:str)->list:
 def resolve_pretrained(cfg:FinetuneConfig, # a fine-tuning configuration
                        emb:keras.Model|None=None, # its pretrained embedding model, if loaded already
                       )->FinetuneConfig:
-    "`cfg` with the network's shape and crop of its pretrained model: backbone, input size, embedding size, crop (unless set)."
+    "`cfg` with the network's shape and crop of its pretrained model: backbone and width, input size, embedding size, crop (unless set)."
     if not Path(cfg.pretrained_model).exists(): raise FileNotFoundError(f'pretrained model not found: {cfg.pretrained_model}')
     emb = emb or pretrained_embedding(cfg.pretrained_model)
     info = model_info(cfg.pretrained_model)
     run_cfg = Path(info.run_dir)/'config.json' if info.run_dir else None
-    backbone = json.loads(run_cfg.read_text()).get('backbone', cfg.backbone) if run_cfg and run_cfg.is_file() else cfg.backbone
-    return cfg.replace(image_size=model_image_size(emb), embedding_dim=int(emb.output_shape[-1]), backbone=backbone,
-                       crop=info.crop if cfg.crop == 1.0 else cfg.crop)
+    trained = json.loads(run_cfg.read_text()) if run_cfg and run_cfg.is_file() else {}
+    return cfg.replace(image_size=model_image_size(emb), embedding_dim=int(emb.output_shape[-1]), backbone=trained.get('backbone', cfg.backbone),
+                       width=float(trained.get('width', 1.0)), crop=info.crop if cfg.crop == 1.0 else cfg.crop)
 
 def finetune(cfg:FinetuneConfig, # the fine-tuning run
              data=None, # an already loaded `FaceData` (else loaded from `cfg.data`)

@@ -105,7 +105,8 @@ def publish_model(run, # a finished run folder (holding embedding_model.keras an
         machine = f"{hw['cpu_count']} CPU cores ({hw['cpu']})" + (f", GPUs: {', '.join(map(str, hw['gpus']))}" if hw.get('gpus') else ', no GPU')
     except (OSError, ValueError, AttributeError, KeyError, TypeError): machine = 'an unrecorded machine'
     stats = json.loads((run/'logs'/'data.json').read_text()) if (run/'logs'/'data.json').is_file() else {}
-    summary = (f"A {cfg['backbone']} face-embedding model at {cfg['image_size']} px, {cfg['embedding_dim']}-d, trained with CosFace "
+    net = cfg['backbone'] + (f" (width x{cfg['width']:g})" if cfg.get('width', 1) != 1 else '')
+    summary = (f"A {net} face-embedding model at {cfg['image_size']} px, {cfg['embedding_dim']}-d, trained with CosFace "
                f"(s={cfg['s']:g}, m={cfg['m']:g}) for {cfg['epochs']} epochs on {stats.get('identities', '?'):,} identities "
                f"({stats.get('train_images', '?'):,} training images).")
     meta = dict(preprocessing=pre, threshold=threshold_of(src), results=_results(run, evals or ()), recheck=list(recheck or []),

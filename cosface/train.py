@@ -33,7 +33,7 @@ def build_models(cfg:Config, # run configuration
                  n_classes:int, # identities in the training set
                 )->tuple:
     "The training model `[image, label] -> logits` and the nested `embedding_model`."
-    emb = build_embedding_model(cfg.backbone, cfg.image_size, cfg.embedding_dim, cfg.dropout, cfg.weights)
+    emb = build_embedding_model(cfg.backbone, cfg.image_size, cfg.embedding_dim, cfg.dropout, cfg.weights, cfg.width)
     img = keras.Input((cfg.image_size, cfg.image_size, 3), name='image')
     lbl = keras.Input((), dtype='int32', name='label')
     logits = CosFace(n_classes, cfg.s, cfg.m, name='cosface')([emb(img), lbl])
