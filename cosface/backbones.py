@@ -9,8 +9,8 @@ import keras
 from keras import layers
 
 # %% auto #0
-__all__ = ['MOBILEFACENET', 'BACKBONE_BUILDERS', 'scale_channels', 'iresnet', 'mobilefacenet', 'build_backbone', 'embedding_head',
-           'build_embedding_model', 'set_backbone_trainable']
+__all__ = ['MOBILEFACENET', 'BACKBONE_BUILDERS', 'scale_channels', 'iresnet', 'mobilefacenet', 'build_backbone', 'backbone_text',
+           'embedding_head', 'build_embedding_model', 'set_backbone_trainable']
 
 # %% ../nbs/12_backbones.ipynb #4e43a97a
 def _bn(name): return layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
@@ -123,6 +123,13 @@ def build_backbone(name:str='resnet50', # one of resnet50, iresnet50, resnet18, 
         except Exception as e: raise ValueError(f"{p}: cannot load into {name} ({type(e).__name__}: {e})") from None
         print(f'loaded backbone weights from {p}')
     return m
+
+# %% ../nbs/12_backbones.ipynb #adbd3790
+def backbone_text(name:str, # backbone name
+                  width:float=1.0, # its channel multiplier
+                 )->str:
+    "The backbone as reports write it: `mobilefacenet`, or `mobilefacenet x1.5` when widened."
+    return name if width == 1 else f'{name} x{width:g}'
 
 # %% ../nbs/12_backbones.ipynb #b304e77a
 def embedding_head(x, # backbone feature map

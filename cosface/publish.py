@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 from .paths import atomic_write, public_path, expand_path
 from .runtimes import metadata_path, read_metadata
+from .backbones import backbone_text
 
 # %% auto #0
 __all__ = ['data_alignment', 'main_rule', 'model_card', 'publish_model']
@@ -105,8 +106,7 @@ def publish_model(run, # a finished run folder (holding embedding_model.keras an
         machine = f"{hw['cpu_count']} CPU cores ({hw['cpu']})" + (f", GPUs: {', '.join(map(str, hw['gpus']))}" if hw.get('gpus') else ', no GPU')
     except (OSError, ValueError, AttributeError, KeyError, TypeError): machine = 'an unrecorded machine'
     stats = json.loads((run/'logs'/'data.json').read_text()) if (run/'logs'/'data.json').is_file() else {}
-    net = cfg['backbone'] + (f" (width x{cfg['width']:g})" if cfg.get('width', 1) != 1 else '')
-    summary = (f"A {net} face-embedding model at {cfg['image_size']} px, {cfg['embedding_dim']}-d, trained with CosFace "
+    summary = (f"A {backbone_text(cfg['backbone'], cfg.get('width', 1.0))} face-embedding model at {cfg['image_size']} px, {cfg['embedding_dim']}-d, trained with CosFace "
                f"(s={cfg['s']:g}, m={cfg['m']:g}) for {cfg['epochs']} epochs on {stats.get('identities', '?'):,} identities "
                f"({stats.get('train_images', '?'):,} training images).")
     meta = dict(preprocessing=pre, threshold=threshold_of(src), results=_results(run, evals or ()), recheck=list(recheck or []),
