@@ -35,8 +35,13 @@ def main():
         es = [embed(model, s.images, model_image_size(model)) for s in sets]
         emb[name] = [e / np.linalg.norm(e, axis=1, keepdims=True) for e in es]
     for k in range(1, a.max_size + 1):
+        accs = []
         for members in itertools.combinations(names, k):
             res = [score(s, np.concatenate([emb[m][i] for m in members], 1)) for i, s in enumerate(sets)]
+            accs.append([v.accuracy_mean for v in res])
             print(' + '.join(members) + ': ' + '; '.join(f'{s.name} {v.accuracy_text()}, AUC {v.auc:.4f}' for s, v in zip(sets, res)), flush=True)
+        accs = np.array(accs) * 100
+        print(f'ensembles of {k} ({len(accs)}): ' + '; '.join(f'{s.name} mean {accs[:, i].mean():.2f}%, best {accs[:, i].max():.2f}%'
+                                                           for i, s in enumerate(sets)), flush=True)
 
 if __name__ == '__main__': main()
