@@ -214,7 +214,7 @@ def resolve_pretrained(cfg:FinetuneConfig, # a fine-tuning configuration
     run_cfg = Path(info.run_dir)/'config.json' if info.run_dir else None
     trained = json.loads(run_cfg.read_text()) if run_cfg and run_cfg.is_file() else {}
     return cfg.replace(image_size=model_image_size(emb), embedding_dim=int(emb.output_shape[-1]), backbone=trained.get('backbone', cfg.backbone),
-                       width=float(trained.get('width', 1.0)), crop=info.crop if cfg.crop == 1.0 else cfg.crop)
+                       width=float(trained.get('width', cfg.width)), crop=info.crop if cfg.crop == 1.0 else cfg.crop)
 
 def finetune(cfg:FinetuneConfig, # the fine-tuning run
              data=None, # an already loaded `FaceData` (else loaded from `cfg.data`)
