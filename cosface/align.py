@@ -218,10 +218,10 @@ def _align_chunk(det, tasks):
         crop = None
         try:
             if face is not None:
-                if face.landmarks is not None: crop, row['method'] = align_face(img, face.landmarks, t['image_size']), 'landmarks'
-                else: crop, row['method'] = crop_box(img, face.box, t['image_size'], t['margin']), 'box'
+                if face.landmarks is not None: crop, row['method'] = align_face(img, face.landmarks, t['image_size'], face_scale=t['face_scale']), 'landmarks'
+                else: crop, row['method'] = crop_box(img, face.box, t['image_size'], (1 + t['margin']) / t['face_scale'] - 1), 'box'
             elif img is not None and t['fallback'] == 'center' and row['status'] in FALLBACK_FROM:
-                crop, row['method'] = center_crop(img, t['image_size'], t['fallback_crop']), 'fallback_center'
+                crop, row['method'] = center_crop(img, t['image_size'], min(1.0, t['fallback_crop'] / t['face_scale'])), 'fallback_center'
             if crop is not None: write_image(crop, t['dst'], t['quality'])
         except Exception as e: row.update(status='error', method='', error=f'{type(e).__name__}: {e}')
         out.append(row)
@@ -257,6 +257,7 @@ def _check_same_alignment(dst:Path, **now):
     f = dst/'align_summary.json'
     try: prev = json.loads(f.read_text()) if f.is_file() else {}
     except ValueError: prev = {}
+    if prev: prev = {'face_scale': 1.0, **prev}                              # folders aligned before `face_scale` existed are at 1
     diff = [f"{k}={prev[k]!r} (now {v!r})" for k, v in now.items() if prev.get(k) is not None and prev[k] != v]
     if diff: raise ValueError(f"{public_path(dst)} was aligned with {', '.join(diff)}: its crops would be reused; "
                               f"align into another folder, or delete it to start again")
@@ -281,6 +282,7 @@ def align_paths(paths:list, # image files, each under `src_root`: absolute, rela
                 montage_n:int=48, # images per montage
                 seed:int=0, # montage sampling seed
                 batch:int=16, # images per detector call
+                face_scale:float=1.0, # the face's size in the crop: 1 is the ArcFace crop, 0.8 a looser one (1.25 times as wide a view), 1.1 a tighter one; box and fallback crops follow
                 **detector_kw, # more detector options (e.g. MTCNN's `threshold_onet`)
                )->pd.DataFrame:
     "Detect, align and save exactly the image files `paths` under `dst_root`, mirroring their paths under `src_root`; returns the per-image report (also `dst_root/align_report.csv`)."
@@ -289,6 +291,7 @@ def align_paths(paths:list, # image files, each under `src_root`: absolute, rela
     if dst == src or src in dst.parents: raise ValueError(f'dst {dst} must not be inside src {src}')
     if fallback not in ('center', 'none'): raise ValueError(f"fallback must be 'center' or 'none', not {fallback!r}")
     if not 0 < fallback_crop <= 1: raise ValueError(f'fallback_crop must be in (0, 1], not {fallback_crop}')
+    if not 0 < face_scale <= 2: raise ValueError(f'face_scale must be in (0, 2], not {face_scale}')
     detector, det_kw = _detector_kw(detector, retinaface_weights, detector_kw)
     det_name = getattr(detector, 'name', str(detector))
     has_lm = detector.has_landmarks if isinstance(detector, Detector) else DETECTOR_CLASSES[detector].has_landmarks
@@ -299,7 +302,7 @@ def align_paths(paths:list, # image files, each under `src_root`: absolute, rela
         else: rels.setdefault(r, None)                                # unique, in first-seen order
     if outside: raise ValueError(f'{len(outside)} path(s) not under src_root {src}, e.g. {outside[:3]}')
     rels = list(rels)
-    _check_same_alignment(dst, detector=det_name, select=select, image_size=image_size)
+    _check_same_alignment(dst, detector=det_name, select=select, image_size=image_size, face_scale=face_scale)
     outs = _dst_paths(rels, dst, suffix)
     dst.mkdir(parents=True, exist_ok=True)
     for out in outs:                                                   # our own leftovers from an interrupted run
@@ -320,7 +323,7 @@ def align_paths(paths:list, # image files, each under `src_root`: absolute, rela
                                 prev_status=p.get('prev_status') or p.get('status', ''), **keep)
         else:
             tasks.append(dict(src=str(f), dst=str(out), identity=ident, min_score=min_score, select=select, min_size=min_size,
-                              image_size=image_size, margin=margin, quality=quality, fallback=fallback, fallback_crop=fallback_crop))
+                              image_size=image_size, margin=margin, quality=quality, fallback=fallback, fallback_crop=fallback_crop, face_scale=face_scale))
     t0 = time.time()
     for r in _map('_align_chunk', _align_chunk, tasks, detector, det_kw, workers, parallel, progress, f'align {src.name}', batch):
         rows[r['src']] = {**r, 'detector': det_name}
@@ -337,8 +340,8 @@ def align_paths(paths:list, # image files, each under `src_root`: absolute, rela
                    n_fallback=int((df.method == 'fallback_center').sum()), n_written=int(written.sum()),
                    n_processed=len(tasks), seconds=round(secs, 2), images_per_s=round(len(tasks) / secs, 3) if secs > 0 and tasks else None,
                    workers=workers, parallel=parallel if workers > 1 else 'none', batch=batch, min_score=min_score, select=select,
-                   image_size=image_size, min_size=min_size, fallback=fallback, fallback_crop=fallback_crop if fallback == 'center' else None,
-                   alignment='5-point similarity onto the ArcFace template' if has_lm
+                   image_size=image_size, face_scale=face_scale, min_size=min_size, fallback=fallback, fallback_crop=fallback_crop if fallback == 'center' else None,
+                   alignment=('5-point similarity onto the ArcFace template' + (f' scaled by {face_scale:g}' if face_scale != 1 else '')) if has_lm
                              else f'box-centred square crop, margin {margin} (the detector gives no landmarks)')
     atomic_write(dst/'align_summary.json', json.dumps(summary, indent=2))
     _write_montages(df, dst, montage_n, seed)
@@ -364,6 +367,7 @@ def align_folder(src, # identity tree `src/<identity>/<image>`; read only
                  fallback:str='none', # images without a usable face: 'none' writes nothing, 'center' a centre crop (see `align_paths`)
                  fallback_crop:float=FALLBACK_CROP, # centre-crop fraction of fallback crops
                  batch:int=16, # images per detector call
+                 face_scale:float=1.0, # the face's size in the crop: 1 is the ArcFace crop, 0.8 a looser one, 1.1 a tighter one
                  **detector_kw, # more detector options (e.g. MTCNN's `threshold_onet`)
                 )->pd.DataFrame:
     "Detect, align and save every face image of `src` into `dst`; returns the per-image report (also written as `dst/align_report.csv`)."
@@ -372,7 +376,7 @@ def align_folder(src, # identity tree `src/<identity>/<image>`; read only
     files = sorted(list(scan.images.path) + [p for p in scan.skipped.path if os.path.isfile(p) or os.path.islink(p)])[:limit]
     return align_paths(files, src, dst, detector, min_score, select, workers, image_size, progress, fallback, retinaface_weights,
                        fallback_crop=fallback_crop, suffix='.jpg', parallel=parallel, min_size=min_size, margin=margin,
-                       quality=quality, montage_n=montage_n, seed=seed, batch=batch, **detector_kw)
+                       quality=quality, montage_n=montage_n, seed=seed, batch=batch, face_scale=face_scale, **detector_kw)
 
 # %% ../nbs/11_align.ipynb #4ad76707
 def align_pair_images(lfw_root, # image root the pairs files refer to
@@ -383,6 +387,7 @@ def align_pair_images(lfw_root, # image root the pairs files refer to
                       workers:int=1, # parallel workers
                       drop_missing:bool=False, # pass-through to `read_pairs`
                       select:str='largest', # the face kept when several pass
+                      face_scale:float=1.0, # the face's size in the crop (`align_paths`)
                      )->tuple:
     "Align every image the pairs files name into `dst` (centre-crop fallback when no face): returns `(dst, pairs files)`."
     from cosface.pairs import read_pairs, lfw_images_root
@@ -394,7 +399,7 @@ def align_pair_images(lfw_root, # image root the pairs files refer to
     root = dfs[0].attrs['root']
     paths = sorted({p for df in dfs for p in list(df.path1) + list(df.path2)})
     rep = align_paths(paths, root, dst, detector=detector, fallback='center', workers=workers, select=select,
-                      retinaface_weights=retinaface_weights)
+                      retinaface_weights=retinaface_weights, face_scale=face_scale)
     n_fb = int((rep.method == 'fallback_center').sum())
     print(f'aligned {len(paths)} images with {detector}: {int(rep.aligned.sum())} by landmarks, {n_fb} centre-crop fallbacks '
           f'(no face found); every pair kept; report: {public_path(Path(dst)/"align_report.csv")}')

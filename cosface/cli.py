@@ -180,11 +180,16 @@ def cosface_validate(model=None, save_dir=None, detector=None, select=None, reti
     if use_retinaface or detector:
         from cosface.align import align_pair_images
         from cosface.runtimes import read_metadata
+        trained = read_metadata(model).get('preprocessing', {}).get('alignment', {})
+        if not isinstance(trained, dict): trained = {}
         if select is None:
-            select = read_metadata(model).get('preprocessing', {}).get('alignment', {}).get('select')
+            select = trained.get('select')
             print(f"face selection: {select or 'largest'} ({'the rule the model was trained with' if select else 'the default'})")
-        kw['lfw_root'], kw['pairs'] = align_pair_images(kw.get('lfw_root'), kw.get('pairs'), save_dir/f"aligned_{detector or 'retinaface'}_{select or 'largest'}", detector or 'retinaface',
-                                                        retinaface_weights, workers, kw.get('drop_missing', False), select or 'largest')
+        face_scale = float(trained.get('face_scale') or 1.0)
+        if face_scale != 1: print(f"crop: the ArcFace template scaled by {face_scale:g} (face_scale), as the model's training faces were aligned")
+        name = f"aligned_{detector or 'retinaface'}_{select or 'largest'}" + (f'_scale{face_scale:g}' if face_scale != 1 else '')
+        kw['lfw_root'], kw['pairs'] = align_pair_images(kw.get('lfw_root'), kw.get('pairs'), save_dir/name, detector or 'retinaface',
+                                                        retinaface_weights, workers, kw.get('drop_missing', False), select or 'largest', face_scale)
         if kw.get('dataset_path') or kw.get('bins'): print('note: --dataset_path folders and .bin sets are evaluated as they are (align folders with cosface_align)')
         kw['crop'] = 1.0
     results = validate(model, save_dir=save_dir, **kw)
@@ -199,7 +204,7 @@ def validate_main(argv=None):
     run_cli(cosface_validate, validate_parser(), argv)
 
 # %% ../nbs/27_cli.ipynb #01484a5d
-ALIGN_FLAGS = ('src', 'dst', 'detector', 'min_score', 'select', 'workers', 'batch', 'image_size', 'limit', 'fallback', 'retinaface_weights')
+ALIGN_FLAGS = ('src', 'dst', 'detector', 'min_score', 'select', 'workers', 'batch', 'image_size', 'face_scale', 'limit', 'fallback', 'retinaface_weights')
 
 def align_parser()->argparse.ArgumentParser:
     "`cosface_align`'s flags: `align_folder`'s options."

@@ -16,9 +16,11 @@ ARCFACE_TEMPLATE = np.array([[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 7
                              [41.5493, 92.3655], [70.7299, 92.2041]], dtype=np.float32)
 
 def arcface_template(image_size:int=112, # side of the square crop, pixels
+                     face_scale:float=1.0, # the face's size in the crop: 1 is the ArcFace crop, 0.8 a looser crop (1.25 times as wide a view), 1.1 a tighter one
                     )->np.ndarray:
-    "The 5x2 ArcFace landmark template for a square `image_size` crop."
-    return ARCFACE_TEMPLATE * np.float32(image_size / 112)
+    "The 5x2 ArcFace landmark template for a square `image_size` crop, scaled by `face_scale` about the crop's centre."
+    if not face_scale > 0: raise ValueError(f'face_scale must be > 0, not {face_scale}')
+    return ((ARCFACE_TEMPLATE - np.float32(56)) * np.float32(face_scale) + np.float32(56)) * np.float32(image_size / 112)
 
 # %% ../nbs/09_geometry.ipynb #8d62ad6e
 def similarity_matrix(src, # Nx2 points, e.g. detected landmarks
@@ -42,9 +44,10 @@ def align_face(img:np.ndarray, # HxWx3 uint8 image
                landmarks, # 5x2 landmarks in template order (image-left eye, image-right eye, nose, left/right mouth corner)
                image_size:int=112, # side of the square output
                return_matrix:bool=False, # also return the 2x3 matrix that was applied
+               face_scale:float=1.0, # the face's size in the crop (`arcface_template`): below 1 looser, above 1 tighter
               ):
     "Warp `img` so that its five `landmarks` land on the ArcFace template of an `image_size` crop."
-    M = similarity_matrix(landmarks, arcface_template(image_size))
+    M = similarity_matrix(landmarks, arcface_template(image_size, face_scale))
     out = cv2.warpAffine(img, M, (image_size, image_size), flags=cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     return (out, M) if return_matrix else out

@@ -64,6 +64,8 @@ class FaceEmbedder:
     def __init__(self, model, preprocessing:dict, threshold:dict|None=None, source=None):
         self.model, self.preprocessing, self.threshold, self.source = model, preprocessing, threshold, source
         self.image_size, self.crop = int(preprocessing['image_size']), float(preprocessing.get('crop', 1.0))
+        al = preprocessing.get('alignment')                            # a published model records how its faces were aligned
+        self.face_scale = float(al.get('face_scale') or 1.0) if isinstance(al, dict) else 1.0
         self._detectors = {}
 
     @classmethod
@@ -88,11 +90,12 @@ class FaceEmbedder:
                    min_score:float=0.9, # detections scoring below this are ignored
                    batch:int=16, # images per detector call (MTCNN batches images of one size)
                   )->tuple:
-        "`(crops, problems)`: each image's face warped onto the ArcFace template at the model's input size (None where there is none), and why not."
+        "`(crops, problems)`: each image's face warped onto the ArcFace template (at the model's input size and face_scale) or None, and why not."
         from cosface.images import read_rgb
         from cosface.detectors import get_detector
         from cosface.geometry import choose_face, align_face
-        det = self._detectors.setdefault(detector, get_detector(detector))
+        if detector not in self._detectors: self._detectors[detector] = get_detector(detector)   # built once per embedder
+        det = self._detectors[detector]
         crops, problems = [None] * len(images), [None] * len(images)
         for s in range(0, len(images), batch):
             part = list(range(s, min(s + batch, len(images))))
@@ -104,7 +107,7 @@ class FaceEmbedder:
                 face = choose_face(faces, imgs[i].shape, select, min_score)
                 if face is None: problems[i] = f'no face found by {detector} (score >= {min_score})'
                 elif face.landmarks is None: problems[i] = f'{detector} gives no landmarks to align with; use mtcnn or retinaface'
-                else: crops[i] = align_face(imgs[i], face.landmarks, self.image_size)
+                else: crops[i] = align_face(imgs[i], face.landmarks, self.image_size, face_scale=self.face_scale)
         return crops, problems
 
     def align(self,

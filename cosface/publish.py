@@ -17,7 +17,7 @@ __all__ = ['data_alignment', 'main_rule', 'model_card', 'publish_model']
 # %% ../nbs/26a_publish.ipynb #db2dd8b5
 def data_alignment(data, # a training identity folder (its identities may be links into aligned folders)
                   )->list:
-    "One dict per aligned folder the identities of `data` live in: its public path, identity count, detector, select rule and size."
+    "One dict per aligned folder the identities of `data` live in: its public path, identity count, detector, select rule, size and face_scale."
     root = expand_path(data)
     if root is None or not Path(root).is_dir(): return []
     groups = Counter(d.resolve().parent for d in Path(root).iterdir() if d.is_dir())
@@ -26,11 +26,12 @@ def data_alignment(data, # a training identity folder (its identities may be lin
         f = src/'align_summary.json'
         try: s = json.loads(f.read_text()) if f.is_file() else {}
         except ValueError: s = {}
-        out.append(dict(source=public_path(src), identities=n, detector=s.get('detector'), select=s.get('select'), image_size=s.get('image_size')))
+        out.append(dict(source=public_path(src), identities=n, detector=s.get('detector'), select=s.get('select'), image_size=s.get('image_size'),
+                        face_scale=s.get('face_scale', 1.0) if s else None))   # folders aligned before `face_scale` existed are at 1
     return out
 
 def main_rule(alignment:list, # `data_alignment`'s result
-              key:str='select', # select or detector
+              key:str='select', # select, detector or face_scale
              ):
     "The value of `key` for most training identities (None when no aligned folder records it)."
     votes = Counter()
@@ -46,7 +47,8 @@ def model_card(name:str, # the published model's name (its folder)
     pre, tr, al = meta['preprocessing'], meta['training'], meta['preprocessing'].get('alignment', {})
     lines = [f"# {name}", "", f"{tr['summary']}", "",
              "## Input", "",
-             f"- Faces aligned by {al.get('detector') or 'an unknown detector'} with the 5-point ArcFace template "
+             f"- Faces aligned by {al.get('detector') or 'an unknown detector'} with the 5-point ArcFace template"
+             + (f" scaled by {al['face_scale']:g} (`cosface_align --face_scale {al['face_scale']:g}`) " if al.get('face_scale') not in (None, 1) else " ") +
              f"(face kept when several are found: `{al.get('select') or 'unknown'}`), then resized to {pre['image_size']} px, RGB, "
              f"`{pre['normalisation']}`, centre crop {pre['crop']:g}.",
              f"- Output: {pre['embedding_size']}-d embedding; compare two faces by the cosine of their flip-averaged embeddings"
@@ -96,7 +98,7 @@ def publish_model(run, # a finished run folder (holding embedding_model.keras an
     cfg = json.loads((run/'config.json').read_text())
     alignment = data_alignment(cfg.get('data'))
     pre = preprocessing_of(load_embedding_model(src), src)
-    pre['alignment'] = dict(detector=main_rule(alignment, 'detector'), select=main_rule(alignment), sources=alignment)
+    pre['alignment'] = dict(detector=main_rule(alignment, 'detector'), select=main_rule(alignment), face_scale=main_rule(alignment, 'face_scale'), sources=alignment)
     try: rep = json.loads((run/'report.json').read_text())
     except (OSError, ValueError): rep = {}
     hist = json.loads((run/'logs'/'history.json').read_text()) if (run/'logs'/'history.json').is_file() else []
