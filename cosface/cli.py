@@ -375,8 +375,9 @@ def cosface_publish(run=None, dest=None, **kw):
     out = publish_model(run, dest, **kw)
     meta = read_metadata(out/'embedding_model.keras')
     mb = (out/'embedding_model.keras').stat().st_size / 2**20
+    al = meta['preprocessing']['alignment']
     print(f"published {public_path(out)}: embedding_model.keras ({mb:.1f} MB), its metadata and README.md; "
-          f"faces aligned by {meta['preprocessing']['alignment']['detector']}, selection {meta['preprocessing']['alignment']['select']}")
+          f"faces aligned by {al['detector']}, selection {al['select']}" + (f", face scale {al['face_scale']:g}" if al.get('face_scale') not in (None, 1) else ''))
     for r in meta['results']: print(f"  {r['set']}: {r['headline']}")
     if mb > 25: print(f'note: {mb:.0f} MB is more than git hosts like in one file (25 MB)')
     return out
