@@ -161,6 +161,21 @@ def validate_parser()->argparse.ArgumentParser:
     p.add_argument('--use_retinaface', action='store_true', help='as in the seed: same as --detector retinaface')
     return _verbose_flag(p)
 
+def _face_scale_warning(model, # the model file
+                        root, # a folder of aligned images (its `align_summary.json`, when there is one)
+                       )->str|None:
+    "A warning when `root`'s faces were aligned at another face scale than the model's training faces (both recorded)."
+    import json
+    from cosface.runtimes import read_metadata
+    from cosface.paths import public_path
+    trained = read_metadata(model).get('preprocessing', {}).get('alignment', {})
+    f = Path(root)/'align_summary.json' if root else None
+    if not isinstance(trained, dict) or 'face_scale' not in trained or f is None or not f.is_file(): return None
+    want, have = float(trained['face_scale'] or 1.0), float(json.loads(f.read_text()).get('face_scale', 1.0))
+    if want == have: return None
+    return (f"warning: {public_path(root)} was aligned at face scale {have:g}, the model's training faces at {want:g}: "
+            f"align the images with `cosface_align --face_scale {want:g}`, or validate the raw images with --detector")
+
 def cosface_validate(model=None, save_dir=None, detector=None, select=None, retinaface_weights=None, workers=1,
                      use_retinaface=False, **kw):
     "Validate `model` (aligning the pair images first when a detector is given) and print the table."
@@ -192,6 +207,10 @@ def cosface_validate(model=None, save_dir=None, detector=None, select=None, reti
                                                         retinaface_weights, workers, kw.get('drop_missing', False), select or 'largest', face_scale)
         if kw.get('dataset_path') or kw.get('bins'): print('note: --dataset_path folders and .bin sets are evaluated as they are (align folders with cosface_align)')
         kw['crop'] = 1.0
+    else:
+        ds = kw.get('dataset_path')
+        for root in dict.fromkeys(r for r in [kw.get('lfw_root'), *(ds if isinstance(ds, (list, tuple)) else [ds])] if r):
+            if (w := _face_scale_warning(model, root)): print(w)
     results = validate(model, save_dir=save_dir, **kw)
     print(format_table(results))
     for r in results:
