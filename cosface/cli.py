@@ -161,16 +161,21 @@ def validate_parser()->argparse.ArgumentParser:
     p.add_argument('--use_retinaface', action='store_true', help='as in the seed: same as --detector retinaface')
     return _verbose_flag(p)
 
+def _trained_alignment(model)->dict:
+    "How the model's training faces were aligned (detector, select, face_scale), as its metadata records it; `{}` if it does not."
+    from cosface.runtimes import read_metadata
+    al = read_metadata(model).get('preprocessing', {}).get('alignment', {})
+    return al if isinstance(al, dict) else {}
+
 def _face_scale_warning(model, # the model file
                         root, # a folder of aligned images (its `align_summary.json`, when there is one)
                        )->str|None:
     "A warning when `root`'s faces were aligned at another face scale than the model's training faces (both recorded)."
     import json
-    from cosface.runtimes import read_metadata
     from cosface.paths import public_path
-    trained = read_metadata(model).get('preprocessing', {}).get('alignment', {})
+    trained = _trained_alignment(model)
     f = Path(root)/'align_summary.json' if root else None
-    if not isinstance(trained, dict) or 'face_scale' not in trained or f is None or not f.is_file(): return None
+    if 'face_scale' not in trained or f is None or not f.is_file(): return None
     want, have = float(trained['face_scale'] or 1.0), float(json.loads(f.read_text()).get('face_scale', 1.0))
     if want == have: return None
     return (f"warning: {public_path(root)} was aligned at face scale {have:g}, the model's training faces at {want:g}: "
@@ -194,9 +199,7 @@ def cosface_validate(model=None, save_dir=None, detector=None, select=None, reti
         kw['pairs'] = [locate_pairs(p, kw.get('lfw_root')) for p in given]
     if use_retinaface or detector:
         from cosface.align import align_pair_images
-        from cosface.runtimes import read_metadata
-        trained = read_metadata(model).get('preprocessing', {}).get('alignment', {})
-        if not isinstance(trained, dict): trained = {}
+        trained = _trained_alignment(model)
         if select is None:
             select = trained.get('select')
             print(f"face selection: {select or 'largest'} ({'the rule the model was trained with' if select else 'the default'})")

@@ -11,14 +11,14 @@ much of the head around it (hair, ears, chin); 1.1 gives the inner face more pix
 centre-cropped (no face found) get a centre crop 1/face_scale times as large. `cosface_align --face_scale` makes the
 same crops from raw images (detecting again); this script only saves the detection time.
 """
-import argparse, json, os, shutil
+import argparse, json, shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import numpy as np, pandas as pd
 import cosface
 from cosface.geometry import align_face
 from cosface.images import read_rgb, write_image, center_crop
-from cosface.paths import cache_dir, public_path
+from cosface.paths import cache_dir, public_path, link_identities, scan_identities
 
 def warp(job):
     src, dst, lm, method, face_scale, size, fallback_crop = job
@@ -49,21 +49,19 @@ def write_record(old, new, rep, summ, face_scale):
             'realigned_from': public_path(old) + '/align_report.csv (its recorded landmarks; experiments/loose_crop.py)'}
     (new/'align_summary.json').write_text(json.dumps(summ, indent=2))
 
+def relink(tree, suffix):
+    "`<tree><suffix>`: `tree`'s identities linked from the re-warped copies of the aligned folders they live in, its files copied."
+    old, new = cache_dir()/tree, cache_dir()/f'{tree}{suffix}'
+    groups = {}
+    for p in sorted(old.iterdir()):
+        if p.is_dir(): groups.setdefault(p.resolve().parent, []).append(p.name)
+        else: new.mkdir(parents=True, exist_ok=True); shutil.copyfile(p, new/p.name)   # e.g. the held-out pairs file
+    for folder, names in groups.items(): link_identities(folder.with_name(folder.name + suffix), names, new)
+    return scan_identities(new)
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--face_scale', type=float, default=0.8); a = ap.parse_args()
     z = f'_z{round(a.face_scale*100)}'
     for n in ('lfw_aligned', 'lfw_aligned_pairs', 'celeba_aligned'): rewarp(n, a.face_scale)
-    m = {n: n + z for n in ('lfw_aligned', 'celeba_aligned', 'celeba_finetune')}
-    # lfw_view1_celeba_train links to lfw_view1_train/<id> -> lfw_aligned/<id> and celeba_finetune/<id> -> celeba_aligned/<id>
-    tr = cache_dir()/f'lfw_view1_celeba_train{z}'
-    if tr.exists(): shutil.rmtree(tr)
-    tr.mkdir()
-    for p in sorted((cache_dir()/'lfw_view1_celeba_train').iterdir()):
-        real = p.resolve(); (tr/p.name).symlink_to(real.parent.parent/(real.parent.name + z)/real.name)
-    ho = cache_dir()/f'celeba_heldout{z}'
-    if ho.exists(): shutil.rmtree(ho)
-    ho.mkdir()
-    for p in sorted((cache_dir()/'celeba_heldout').iterdir()):
-        if p.is_dir(): real = p.resolve(); (ho/p.name).symlink_to(real.parent.parent/(real.parent.name + z)/real.name)
-        else: shutil.copyfile(p, ho/p.name)
-    print(tr.name, len(list(tr.iterdir())), 'identities;', ho.name, len([p for p in ho.iterdir() if p.is_dir()]), 'identities')
+    for tree in ('lfw_view1_celeba_train', 'celeba_heldout'):   # the training tree and the CelebA test tree (prepare_recipe.py)
+        print(f'{tree}{z}: {len(relink(tree, z).identities)} identities')
