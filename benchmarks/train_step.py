@@ -1,12 +1,13 @@
 """Training-step throughput of every backbone in fp32 and bf16, against a matmul peak measured in the same run.
 
 For each precision: a 4096^3 matmul (median of 5 after warm-up) gives the peak GFLOP/s this CPU reaches; then, for
-each backbone, the compiled CosFace training step (112 px, `--batch` images, 1000 classes, SGD) runs on in-memory
+each backbone, the compiled CosFace training step (`--image_size` px, `--batch` images, `--classes` classes, SGD) runs on in-memory
 tensors: the median of `--steps` steps after `--warmup`. Achieved GFLOP/s counts 3x the forward FLOPs per image
 (forward + backward), from the forward FLOPs TensorFlow's profiler reports for the embedding model.
 Prints a table and writes JSON.
 
     .venv/bin/python benchmarks/train_step.py [--backbones mobilefacenet resnet18 resnet50 iresnet50] [--batch 64] [--steps 8]
+    .venv/bin/python benchmarks/train_step.py --backbones mobilefacenet --image_size 48 --classes 4232   # the recipe's step
 """
 import argparse, json, os, time, platform
 from pathlib import Path
@@ -14,7 +15,7 @@ import numpy as np
 import cosface                                    # quiet TensorFlow start-up
 import keras, tensorflow as tf
 from cosface.config import Config
-from cosface.train import build_models, compile_phase, resolve_precision, cpu_has_bf16, precision as train_precision
+from cosface.train import build_models, compile_phase, resolve_precision, cpu_has_bf16, precision as train_precision, DEPTHWISE_BACKBONES
 from cosface.optim import phase_schedule
 
 def matmul_gflops(dtype, n=4096, reps=5):
@@ -57,10 +58,13 @@ def main():
     ap.add_argument('--batch', type=int, default=64)
     ap.add_argument('--steps', type=int, default=8)
     ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--image_size', type=int, default=112)
+    ap.add_argument('--classes', type=int, default=1000, help='CosFace classes')
     ap.add_argument('--json', default='benchmarks/results/train_step.json')
     a = ap.parse_args()
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine())
-    print(f'{cpu}, {os.cpu_count()} cores; bfloat16 matrix instructions: {cpu_has_bf16()}; --precision auto here: {resolve_precision("auto")[0]}')
+    print(f'{cpu}, {os.cpu_count()} cores; bfloat16 matrix instructions: {cpu_has_bf16()}; --precision auto here: '
+          + ', '.join(f'{b} {resolve_precision("auto", b in DEPTHWISE_BACKBONES)[0]}' for b in a.backbones))
     rows = []
     if a.precisions is None:
         a.precisions = ['fp32', 'bf16'] if cpu_has_bf16() else ['fp32']
@@ -69,9 +73,9 @@ def main():
     for prec in a.precisions:
         peak = matmul_gflops(tf.float32 if prec == 'fp32' else tf.bfloat16)
         for b in a.backbones:
-            secs, flops = step_rate(b, prec, a.batch, a.steps, a.warmup)
+            secs, flops = step_rate(b, prec, a.batch, a.steps, a.warmup, a.image_size, a.classes)
             achieved = 3 * flops * a.batch / secs / 1e9
-            rows.append(dict(backbone=b, precision=prec, batch=a.batch, step_s=round(secs, 3), images_per_s=round(a.batch / secs, 1),
+            rows.append(dict(backbone=b, precision=prec, image_size=a.image_size, classes=a.classes, batch=a.batch, step_s=round(secs, 3), images_per_s=round(a.batch / secs, 1),
                              forward_gflop_per_image=round(flops / 1e9, 2), achieved_gflops=round(achieved, 1),
                              matmul_peak_gflops=round(peak, 1), fraction_of_peak=round(achieved / peak, 3)))
             r = rows[-1]

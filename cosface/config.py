@@ -138,7 +138,7 @@ class Config:
     weight_decay: float = 5e-4       # decoupled weight decay, lr*wd off each weight per step (not on BatchNorm, bias and PReLU weights); PyTorch SGD's 5e-4 with momentum 0.9 is about 5e-3 here
     warmup_epochs: float = 1.0       # linear warmup at the start of each phase, in epochs (at most half the phase)
     min_lr: float = 0.0              # learning rate at the end of each phase's cosine decay
-    precision: str = 'auto'          # fp32; bf16 (mixed bfloat16); fp16 (mixed float16, loss scaling); auto: bf16 on CPUs with AMX or AVX512-BF16, fp16 on a GPU, else fp32 (CosFace logits and loss stay float32)
+    precision: str = 'auto'          # fp32; bf16 (mixed bfloat16); fp16 (mixed float16, loss scaling); auto: fp16 on a GPU, bf16 on CPUs with AMX or (unless the backbone is depthwise, mobilefacenet) AVX512-BF16, else fp32 (CosFace logits and loss stay float32)
     jit_compile: bool = False        # XLA-compile the train step (slower on CPU here; try it on a GPU)
     distribute: str = 'none'         # none: one device; mirrored: this machine's GPUs (else its CPU devices); multiworker: the machines in $TF_CONFIG (the same command on each; only the chief writes). lr is not scaled for you
     clip_norm: float|None = None     # clip the global gradient norm to this value; None: no clipping

@@ -22,8 +22,8 @@ from .monitor import embed_batches, decode_images, set_name
 from .figures import plot_roc, plot_score_distributions, plot_fold_accuracies, plot_worst_pairs
 
 # %% auto #0
-__all__ = ['embedding_submodel', 'keras_file_problem', 'load_embedding_model', 'with_precision', 'model_image_size',
-           'extract_embeddings', 'ModelInfo', 'model_info', 'SetResult', 'validate', 'format_table']
+__all__ = ['embedding_submodel', 'keras_file_problem', 'load_embedding_model', 'mostly_depthwise', 'with_precision',
+           'model_image_size', 'extract_embeddings', 'ModelInfo', 'model_info', 'SetResult', 'validate', 'format_table']
 
 # %% ../nbs/19_evaluate.ipynb #819fd235
 def embedding_submodel(model:keras.Model)->keras.Model:
@@ -94,6 +94,15 @@ def load_embedding_model(path, # `.keras` training or embedding model, a TF Save
     model._cosface_source = str(p.resolve())
     return model
 
+# %% ../nbs/19_evaluate.ipynb #dc0ddd9b
+def mostly_depthwise(model:keras.Model, # a Keras model (nested models are looked into)
+                    )->bool:
+    "Whether at least a third of `model`'s convolution layers are depthwise (MobileFaceNet: yes; ResNets: no)."
+    def walk(m):
+        for l in getattr(m, 'layers', []): yield l; yield from walk(l)
+    convs = [l for l in walk(model) if isinstance(l, keras.layers.Conv2D | keras.layers.DepthwiseConv2D)]
+    return bool(convs) and 3 * sum(isinstance(l, keras.layers.DepthwiseConv2D) for l in convs) >= len(convs)
+
 # %% ../nbs/19_evaluate.ipynb #75fb4cbe
 def _with_policy(cfg, policy:str):
     "A model config with every float32 layer dtype policy replaced by `policy`."
@@ -106,11 +115,11 @@ def _with_policy(cfg, policy:str):
     return out
 
 def with_precision(model:keras.Model, # an embedding model (Keras; exports are returned unchanged)
-                   precision:str='auto', # fp32, bf16, fp16, or auto (bf16 on bf16 CPUs, fp16 on a GPU, else fp32)
+                   precision:str='auto', # fp32, bf16, fp16, or auto (`resolve_precision` for this model)
                   )->keras.Model:
     "`model` computing in mixed `precision` (float32 weights and output), or `model` itself for fp32 and exports."
     from cosface.train import resolve_precision
-    resolved = resolve_precision(precision)[0]
+    resolved = resolve_precision(precision, isinstance(model, keras.Model) and mostly_depthwise(model))[0]
     if resolved == 'fp32' or not isinstance(model, keras.Model) or not hasattr(model, 'get_config'): return model
     policy = {'bf16': 'mixed_bfloat16', 'fp16': 'mixed_float16'}[resolved]
     try: rebuilt = model.__class__.from_config(_with_policy(model.get_config(), policy))
@@ -314,7 +323,7 @@ def validate(model, # `.keras` training/embedding model, SavedModel folder, or a
              pairs_per_fold:int=300, # matched (and mismatched) pairs per fold generated for `dataset_path`
              seed:int=0, # seed of the generated pairs
              image_size:int|None=None, # input side, only for models that accept any image size
-             precision:str='auto', # fp32, bf16, fp16, or auto (bf16 on CPUs with AMX/AVX512-BF16, fp16 on a GPU, else fp32); Keras models only
+             precision:str='auto', # fp32, bf16, fp16, or auto (fp16 on a GPU, bf16 on CPUs with AMX or, for a model not mostly depthwise, AVX512-BF16, else fp32); Keras models only
             )->list:
     "Evaluate `model` on LFW pairs, generated pairs of identity folders and `.bin` sets; one `SetResult` per set."
     model_path = None if isinstance(model, keras.Model) else model
