@@ -13,6 +13,15 @@ import cosface
 from cosface.paths import data_root, cache_dir, link_identities, public_path, scan_identities
 from cosface.align import align_folder
 
+def split_identities(aligned, # an aligned identity folder
+                     seed:int=0, # seed of the shuffle
+                    )->tuple:
+    "The identities of `aligned`, shuffled with `seed`: (two thirds to fine-tune on, one third held out), each sorted."
+    ids = sorted(scan_identities(aligned).identities)
+    random.Random(seed).shuffle(ids)
+    cut = round(len(ids) * 2 / 3)
+    return sorted(ids[:cut]), sorted(ids[cut:])
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--workers', type=int, default=2, help='detector processes')
@@ -20,8 +29,5 @@ if __name__ == '__main__':
     a = ap.parse_args()
     src, cache = data_root()/'celeba-subset'/'images', cache_dir()
     align_folder(src, cache/'celeba_aligned', 'mtcnn', select='largest', workers=a.workers)
-    ids = sorted(scan_identities(cache/'celeba_aligned').identities)
-    random.Random(a.seed).shuffle(ids)
-    cut = round(len(ids) * 2 / 3)
-    for name, part in (('celeba_finetune', sorted(ids[:cut])), ('celeba_heldout', sorted(ids[cut:]))):
+    for name, part in zip(('celeba_finetune', 'celeba_heldout'), split_identities(cache/'celeba_aligned', a.seed)):
         print(link_identities(cache/'celeba_aligned', part, cache/name).summary().replace(str(cache), '$COSFACE_CACHE'))

@@ -17,6 +17,12 @@ from cosface.pairs import make_pairs
 import shutil
 from pathlib import Path
 
+def write_heldout_pairs(heldout:Path, # the held-out CelebA identity folder
+                       ):
+    "Write `heldout/celeba_heldout.txt` (10 identity-disjoint folds x 150 + 150 pairs, seed 0); returns (its path, the pairs)."
+    pairs = heldout/'celeba_heldout.txt'
+    return pairs, make_pairs(heldout, n_folds=10, pairs_per_fold=150, seed=0, out=pairs)
+
 if __name__ == '__main__':
     cache, out = cache_dir(), cache_dir()/'lfw_view1_celeba_train'
     lfw, celeba = scan_identities(cache/'lfw_view1_train'), scan_identities(cache/'celeba_finetune')
@@ -24,7 +30,6 @@ if __name__ == '__main__':
     assert not set(held.identities) & set(celeba.identities), 'celeba_finetune and celeba_heldout share identities'
     link_identities(cache/'lfw_view1_train', sorted(lfw.identities), out)
     print(link_identities(cache/'celeba_finetune', sorted(celeba.identities), out).summary().replace(str(out), public_path(out)))
-    pairs = cache/'celeba_heldout'/'celeba_heldout.txt'
-    df = make_pairs(cache/'celeba_heldout', n_folds=10, pairs_per_fold=150, seed=0, out=pairs)
+    pairs, df = write_heldout_pairs(cache/'celeba_heldout')
     shutil.copyfile(pairs, Path(__file__).parent/'celeba_heldout.txt')
     print(f'{public_path(pairs)}: {len(df):,} pairs of {len(held.identities)} held-out CelebA identities')

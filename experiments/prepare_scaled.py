@@ -11,12 +11,15 @@ suffix that recipe_z120.yaml reads, but only what a View 1 run needs (no View 2 
 4. lfw_view1_celeba_train_z..: every View 1 training person and the CelebA training identities, as links.
 Resumable: run it again and only what is missing is done.
 """
-import argparse, random, filecmp
+import argparse, filecmp, sys
 from pathlib import Path
 import cosface
-from cosface.paths import data_root, cache_dir, link_identities, public_path, scan_identities
-from cosface.pairs import read_people, make_pairs
+from cosface.paths import data_root, cache_dir, link_identities, public_path
+from cosface.pairs import read_people
 from cosface.align import align_paths, align_folder, align_pair_images
+sys.path.insert(0, str(Path(__file__).parent))
+from prepare_celeba import split_identities      # the same identity split
+from prepare_recipe import write_heldout_pairs   # and the same held-out pairs
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -32,17 +35,14 @@ if __name__ == '__main__':
     align_pair_images(lfw, lfw/'pairsDevTest.txt', cache/f'lfw_aligned_pairs{z}', select='center', workers=a.workers,
                       face_scale=a.face_scale)
     align_folder(celeba, cache/f'celeba_aligned{z}', 'mtcnn', select='largest', workers=a.workers, face_scale=a.face_scale)
-    ids = sorted(scan_identities(cache/f'celeba_aligned{z}').identities)
-    random.Random(0).shuffle(ids)
-    cut = round(len(ids) * 2 / 3)
-    for name, part in ((f'celeba_finetune{z}', sorted(ids[:cut])), (f'celeba_heldout{z}', sorted(ids[cut:]))):
+    fine, held = split_identities(cache/f'celeba_aligned{z}')
+    for name, part in ((f'celeba_finetune{z}', fine), (f'celeba_heldout{z}', held)):
         print(link_identities(cache/f'celeba_aligned{z}', part, cache/name).summary().replace(str(cache), '$COSFACE_CACHE'))
     train = cache/f'lfw_view1_celeba_train{z}'
     found = sorted(p for p in people if (cache/f'lfw_aligned{z}'/p).is_dir())
     link_identities(cache/f'lfw_aligned{z}', found, train)
     print(f'View 1 training people: {len(people):,} listed, {len(found):,} with an aligned image;',
-          link_identities(cache/f'celeba_finetune{z}', sorted(ids[:cut]), train).summary().replace(str(cache), '$COSFACE_CACHE'))
-    pairs = cache/f'celeba_heldout{z}'/'celeba_heldout.txt'
-    df = make_pairs(cache/f'celeba_heldout{z}', n_folds=10, pairs_per_fold=150, seed=0, out=pairs)
+          link_identities(cache/f'celeba_finetune{z}', fine, train).summary().replace(str(cache), '$COSFACE_CACHE'))
+    pairs, df = write_heldout_pairs(cache/f'celeba_heldout{z}')
     same = filecmp.cmp(pairs, Path(__file__).parent/'celeba_heldout.txt', shallow=False)
     print(f'{public_path(pairs)}: {len(df):,} pairs; the same as experiments/celeba_heldout.txt: {same}')
