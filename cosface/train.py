@@ -169,7 +169,6 @@ def resolve_precision(precision:str, # fp32, bf16, fp16, or auto
                                   'network (MobileFaceNet training steps: 0.77x at 48 px, 1.0x at 112 px)')
     return 'bf16', 'auto: this CPU has AVX512-BF16'
 
-
 # %% ../nbs/18_train.ipynb #89b1c043
 def _resolve(cfg:Config)->Config:
     if cfg.output_dir or cfg.name: return cfg
