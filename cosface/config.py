@@ -92,7 +92,7 @@ CACHES = ('auto', 'memory', 'disk', 'none')
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
 DISTRIBUTES = ('none', 'mirrored', 'multiworker')
 RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_last', 'keep_best', 'save_every', 'cache', 'deterministic', 'distribute',
-             'verify_pairs', 'verify_root', 'verify_every', 'verify_epochs', 'save_best_on', 'tensorboard')  # what --resume may change
+             'verify_pairs', 'verify_root', 'verify_every', 'verify_epochs', 'save_best_on', 'tensorboard', 'precise_bn')  # what --resume may change
 
 @dataclass
 class Config:
@@ -138,6 +138,7 @@ class Config:
     weight_decay: float = 5e-4       # decoupled weight decay, lr*wd off each weight per step (not on BatchNorm, bias and PReLU weights); PyTorch SGD's 5e-4 with momentum 0.9 is about 5e-3 here
     warmup_epochs: float = 1.0       # linear warmup at the start of each phase, in epochs (at most half the phase)
     min_lr: float = 0.0              # learning rate at the end of each phase's cosine decay
+    precise_bn: int = 0              # after training, re-estimate every batch-norm layer's moving statistics on this many clean training images and their mirrors (training leaves averages over its augmented batches; cosface.bnstats); 0: keep those
     precision: str = 'auto'          # fp32; bf16 (mixed bfloat16); fp16 (mixed float16, loss scaling); auto: fp16 on a GPU, bf16 on CPUs with AMX or (unless the backbone is depthwise, mobilefacenet) AVX512-BF16, else fp32 (CosFace logits and loss stay float32)
     jit_compile: bool = False        # XLA-compile the train step (slower on CPU here; try it on a GPU)
     distribute: str = 'none'         # none: one device; mirrored: this machine's GPUs (else its CPU devices); multiworker: the machines in $TF_CONFIG (the same command on each; only the chief writes). lr is not scaled for you
@@ -225,11 +226,12 @@ def check_config(cfg:Config):
             ('finetune_lr', 0, None, True, False), ('momentum', 0, 1, False, True), ('weight_decay', 0, None, False, False),
             ('warmup_epochs', 0, None, False, False), ('min_lr', 0, None, False, False), ('log_every', 1, None, False, False),
             ('clip_norm', 0, None, True, False), ('keep_last', 0, None, False, False), ('save_every', 0, None, False, False),
-            ('verify_every', 0, None, False, False), ('verify_epochs', 1, None, False, False), ('shift', 0, 0.5, False, False), ('zoom', 0, 1, False, True),
+            ('verify_every', 0, None, False, False), ('precise_bn', 0, None, False, False), ('verify_epochs', 1, None, False, False), ('shift', 0, 0.5, False, False), ('zoom', 0, 1, False, True),
             ('jitter', 0, 1, False, False), ('grayscale', 0, 1, False, False), ('blur', 0, 1, False, False), ('erase', 0, 1, False, False)]:
         _range(cfg, name, lo, hi, lo_open, hi_open)
     if cfg.head_epochs > cfg.epochs: raise ValueError(f"head_epochs={cfg.head_epochs} must be at most epochs={cfg.epochs}")
     if cfg.min_lr >= min(cfg.lr, cfg.phase2_lr): raise ValueError(f"min_lr={cfg.min_lr} must be below the peak learning rates (lr={cfg.lr}, finetune_lr={cfg.phase2_lr})")
+    if cfg.precise_bn and cfg.distribute != 'none': raise ValueError(f"precise_bn={cfg.precise_bn} runs on one device only; use distribute='none', or precise_bn=0")
     if cfg.save_best_on is not None and not cfg.verify_pairs: raise ValueError(f"save_best_on={cfg.save_best_on!r} needs verify_pairs (the sets to score)")
     if cfg.weights == 'imagenet' and cfg.backbone != 'resnet50': raise ValueError(f"weights='imagenet' exist only for resnet50, not {cfg.backbone}")
     if cfg.width != 1 and cfg.backbone == 'resnet50': raise ValueError(f"width={cfg.width}: resnet50 (Keras' own) has a fixed width; use 1, or another backbone")

@@ -155,7 +155,9 @@ class VerificationMonitor(keras.callbacks.Callback):
         opt = getattr(self.model, 'optimizer', None) if self.model is not None else None
         return int(opt.iterations.numpy()) if opt is not None else 0
 
-    def score_all(self, epoch:int)->dict:
+    def score_all(self, epoch:int, # the 0-based epoch the scores belong to
+                  note:str='', # what the row says besides (e.g. `precise BN` after `cosface.bnstats.recalibrate_bn`)
+                 )->dict:
         "Score every set now; record and return `{<set>_acc, <set>_auc}`."
         out, step, t0 = {}, self.step(), time.time()
         for s in self.sets:
@@ -163,7 +165,7 @@ class VerificationMonitor(keras.callbacks.Callback):
             acc = float(v.accuracy_mean)
             out[f'{s.name}_acc'], out[f'{s.name}_auc'] = acc, float(v.auc)
             self.rows.append(dict(epoch=epoch + 1, step=step, set=s.name, accuracy=acc, accuracy_std=float(v.accuracy_std),
-                                  auc=float(v.auc), single_set=bool(v.single_set), pairs=v.n_pairs, seconds=round(time.time() - t0, 2)))
+                                  auc=float(v.auc), single_set=bool(v.single_set), pairs=v.n_pairs, seconds=round(time.time() - t0, 2), note=note))
             if self.writer is not None:
                 with self.writer.as_default(step=step):
                     tf.summary.scalar(f'{s.name}/accuracy', acc); tf.summary.scalar(f'{s.name}/auc', float(v.auc))

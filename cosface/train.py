@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 import keras
 from .config import Config, save_config, load_config, run_dir as _run_dir, RESUMABLE
 from .paths import atomic_write, public_path
-from .data import FaceData, LabelMap, load_face_data, face_dataset, EpochStream, choose_cache, peak_rss_mb
+from .data import FaceData, LabelMap, load_face_data, face_dataset, image_dataset, EpochStream, choose_cache, peak_rss_mb
 from .augment import Augment
 from .checkpoints import (save_model, EpochCheckpoint, RunState, read_state, save_state, restore_state, NonFiniteGuard,
                                  continue_metrics, STATE_DIR)
@@ -21,13 +21,14 @@ from .optim import make_optimizer, phase_schedule
 from .provenance import write_provenance
 from .figures import plot_history
 from .monitor import PairsSet, VerificationMonitor
+from .bnstats import recalibrate_bn
 
 # %% auto #0
 __all__ = ['DEPTHWISE_BACKBONES', 'build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger',
            'TrainResult', 'cpu_flags', 'cpu_has_bf16', 'resolve_precision', 'tf_config', 'is_chief',
            'per_replica_batch', 'make_strategy', 'describe_strategy', 'Run', 'start_run', 'distributed', 'precision',
-           'compile_phase', 'StateSaver', 'Restorer', 'fit_phase', 'finish_run', 'finished_result',
-           'verification_monitor', 'train', 'Interrupt']
+           'compile_phase', 'precise_bn_images', 'precise_bn', 'StateSaver', 'Restorer', 'fit_phase', 'finish_run',
+           'finished_result', 'verification_monitor', 'train', 'Interrupt']
 
 # %% ../nbs/18_train.ipynb #4ee7856f
 def build_models(cfg:Config, # run configuration
@@ -134,8 +135,9 @@ class TrainResult:
         "One line: epochs, time, final train and val accuracy."
         last = self.history.iloc[-1]
         val = f", val accuracy {100*last['val_accuracy']:.2f}%" if 'val_accuracy' in last else ''
+        bn = precise_bn_images(self.config, len(self.data.train)) if getattr(self.config, 'precise_bn', 0) else 0
         return (f"{len(self.history)} epochs in {self.train_seconds/60:.1f} min of training: "
-                f"train accuracy {100*last['accuracy']:.2f}%{val}")
+                f"train accuracy {100*last['accuracy']:.2f}%{val}" + (f"; batch-norm statistics then re-estimated on {bn:,} clean training images" if bn else ''))
 
 # %% ../nbs/18_train.ipynb #27e077be
 DEPTHWISE_BACKBONES = ('mobilefacenet',)   # backbones made mostly of depthwise convolutions
@@ -396,6 +398,32 @@ def compile_phase(model, # the model to compile
     model.compile(optimizer=opt, loss=CosFaceLoss(cfg.label_smoothing), metrics=[CosFaceAccuracy(cfg.s, cfg.m)], jit_compile=cfg.jit_compile)
     return model
 
+# %% ../nbs/18_train.ipynb #303b12b0
+def precise_bn_images(cfg:Config, # `cfg.precise_bn` images asked for, in batches of `cfg.batch_size`
+                      n_train:int, # training images there are
+                     )->int:
+    "How many training images `precise_bn` averages over: whole batches, at most `cfg.precise_bn` and `n_train`."
+    n = min(cfg.precise_bn, n_train)
+    return n // min(cfg.batch_size, n) * min(cfg.batch_size, n) if n else 0
+
+def precise_bn(run:Run, # the run (`run.cfg.precise_bn` images of `run.data.train`)
+               emb:keras.Model, # its embedding model (shares the training model's weights)
+              )->str:
+    "Re-estimate the batch-norm statistics on clean training images (`recalibrate_bn`) and score the verification sets again; the line printed."
+    cfg, t0 = run.cfg, time.time()
+    n = precise_bn_images(cfg, len(run.data.train))
+    paths = run.data.train.path.sample(n=n, random_state=cfg.seed).tolist()
+    batches = recalibrate_bn(emb, image_dataset(paths, cfg.image_size, min(cfg.batch_size, n), cfg.crop))
+    line = f'precise BN: batch-norm statistics re-estimated on {n:,} clean training images and their mirrors ({batches} batches, {time.time() - t0:.0f} s)'
+    if run.monitor is not None:
+        last, plain = len(run.rows), lambda r: not (isinstance(r.get('note'), str) and r['note'])
+        before = {r['set']: r['accuracy'] for r in run.monitor.rows if r['epoch'] == last and plain(r)}
+        after = run.monitor.score_all(last - 1, note='precise BN')
+        line += '; verification: ' + ', '.join(f"{s.name} {before[s.name]:.2%} -> {after[s.name + '_acc']:.2%}" if s.name in before
+                                               else f"{s.name} {after[s.name + '_acc']:.2%}" for s in run.monitor.sets)
+    print(line)
+    return line
+
 # %% ../nbs/18_train.ipynb #9d058e02
 class StateSaver(keras.callbacks.Callback):
     "Save the resumable state at every epoch end, and every `every` steps inside an epoch."
@@ -481,7 +509,8 @@ def _sharded(ds, run:Run):
 def finish_run(run:Run, # the run
                models:dict, # {file name: model} to save into the run folder
               )->TrainResult:
-    "Save the final models, the history and the curves, mark the run finished; the run's result."
+    "Save the final models (their batch-norm statistics re-estimated first with `cfg.precise_bn`), the history and the curves, mark the run finished; the run's result."
+    if getattr(run.cfg, 'precise_bn', 0) and 'embedding_model.keras' in models: precise_bn(run, models['embedding_model.keras'])
     for name, m in models.items(): save_model(m, run.dir/name)
     history = save_history(run.rows, run.dir/'logs')
     steps_df = pd.DataFrame(run.step_rows)
