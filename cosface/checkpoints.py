@@ -13,8 +13,8 @@ from .paths import atomic_write, public_path, guarded_write
 
 # %% auto #0
 __all__ = ['CHECKPOINT_NAME', 'STATE_DIR', 'NONFINITE_HINT', 'save_model', 'checkpoint_table', 'prune_checkpoints',
-           'EpochCheckpoint', 'RunState', 'read_state', 'save_state', 'restore_state', 'continue_metrics',
-           'NonFiniteLoss', 'NonFiniteGuard']
+           'EpochCheckpoint', 'average_weights', 'RunState', 'read_state', 'save_state', 'restore_state',
+           'continue_metrics', 'NonFiniteLoss', 'NonFiniteGuard']
 
 # %% ../nbs/17_checkpoints.ipynb #ae931178
 def save_model(model:keras.Model, # the model to save
@@ -63,6 +63,23 @@ class EpochCheckpoint(keras.callbacks.Callback):
         t = checkpoint_table(self.folder)
         save_model(self.model_to_save or self.model, self.folder/f'epoch_{epoch + 1:02d}_{tag}.keras', t.path.iloc[-1] if len(t) else None)
         prune_checkpoints(self.folder, self.keep_last, self.keep_best)
+
+# %% ../nbs/17_checkpoints.ipynb #654fbaf8
+def average_weights(model:keras.Model, # the model whose weights become the average (in place)
+                    paths:list, # `.keras` files of models with the same weights (e.g. epoch checkpoints of one run)
+                   )->keras.Model:
+    "Set every floating-point weight of `model` to its mean over the saved models in `paths`; `model`."
+    if not paths: raise ValueError('average_weights: no checkpoints to average')
+    sums = None
+    for p in paths:
+        w = [keras.ops.convert_to_numpy(v) for v in keras.saving.load_model(p, compile=False).weights]
+        if [a.shape for a in w] != [tuple(v.shape) for v in model.weights]:
+            raise ValueError(f'{public_path(p)}: its weights do not match the model\'s (another architecture); average checkpoints of this run only')
+        w = [a.astype(np.float64) if np.issubdtype(a.dtype, np.floating) else a for a in w]
+        sums = w if sums is None else [s + a if np.issubdtype(a.dtype, np.floating) else a for s, a in zip(sums, w)]
+    for v, s in zip(model.weights, sums):
+        v.assign((s / len(paths) if np.issubdtype(s.dtype, np.floating) else s).astype(keras.backend.standardize_dtype(v.dtype)))
+    return model
 
 # %% ../nbs/17_checkpoints.ipynb #0979166a
 STATE_DIR = 'state'

@@ -92,7 +92,7 @@ CACHES = ('auto', 'memory', 'disk', 'none')
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
 DISTRIBUTES = ('none', 'mirrored', 'multiworker')
 RESUMABLE = ('lr', 'finetune_lr', 'clip_norm', 'progress', 'log_every', 'keep_last', 'keep_best', 'save_every', 'cache', 'deterministic', 'distribute',
-             'verify_pairs', 'verify_root', 'verify_every', 'verify_epochs', 'save_best_on', 'tensorboard', 'precise_bn')  # what --resume may change
+             'verify_pairs', 'verify_root', 'verify_every', 'verify_epochs', 'save_best_on', 'tensorboard', 'precise_bn', 'average_last')  # what --resume may change
 
 @dataclass
 class Config:
@@ -138,6 +138,7 @@ class Config:
     weight_decay: float = 5e-4       # decoupled weight decay, lr*wd off each weight per step (not on BatchNorm, bias and PReLU weights); PyTorch SGD's 5e-4 with momentum 0.9 is about 5e-3 here
     warmup_epochs: float = 1.0       # linear warmup at the start of each phase, in epochs (at most half the phase)
     min_lr: float = 0.0              # learning rate at the end of each phase's cosine decay
+    average_last: int = 0            # after training, set the weights to their mean over the last this many epochs' checkpoints (stochastic weight averaging: pair it with min_lr > 0, keep_last >= it and precise_bn); 0: the last epoch's
     precise_bn: int = 0              # after training, re-estimate every batch-norm layer's moving statistics on this many clean training images and their mirrors (training leaves averages over its augmented batches; cosface.bnstats); 0: keep those
     precision: str = 'auto'          # fp32; bf16 (mixed bfloat16); fp16 (mixed float16, loss scaling); auto: fp16 on a GPU, bf16 on CPUs with AMX or (unless the backbone is depthwise, mobilefacenet) AVX512-BF16, else fp32 (CosFace logits and loss stay float32)
     jit_compile: bool = False        # XLA-compile the train step (slower on CPU here; try it on a GPU)
@@ -226,11 +227,14 @@ def check_config(cfg:Config):
             ('finetune_lr', 0, None, True, False), ('momentum', 0, 1, False, True), ('weight_decay', 0, None, False, False),
             ('warmup_epochs', 0, None, False, False), ('min_lr', 0, None, False, False), ('log_every', 1, None, False, False),
             ('clip_norm', 0, None, True, False), ('keep_last', 0, None, False, False), ('save_every', 0, None, False, False),
-            ('verify_every', 0, None, False, False), ('precise_bn', 0, None, False, False), ('verify_epochs', 1, None, False, False), ('shift', 0, 0.5, False, False), ('zoom', 0, 1, False, True),
+            ('verify_every', 0, None, False, False), ('precise_bn', 0, None, False, False), ('average_last', 0, None, False, False), ('verify_epochs', 1, None, False, False), ('shift', 0, 0.5, False, False), ('zoom', 0, 1, False, True),
             ('jitter', 0, 1, False, False), ('grayscale', 0, 1, False, False), ('blur', 0, 1, False, False), ('erase', 0, 1, False, False)]:
         _range(cfg, name, lo, hi, lo_open, hi_open)
     if cfg.head_epochs > cfg.epochs: raise ValueError(f"head_epochs={cfg.head_epochs} must be at most epochs={cfg.epochs}")
     if cfg.min_lr >= min(cfg.lr, cfg.phase2_lr): raise ValueError(f"min_lr={cfg.min_lr} must be below the peak learning rates (lr={cfg.lr}, finetune_lr={cfg.phase2_lr})")
+    if cfg.average_last > cfg.epochs: raise ValueError(f"average_last={cfg.average_last} must be at most epochs={cfg.epochs}")
+    if cfg.average_last > 1 and cfg.keep_last and cfg.keep_last < cfg.average_last: raise ValueError(f"average_last={cfg.average_last} needs that many epoch checkpoints: set keep_last to at least {cfg.average_last} (or 0: keep all)")
+    if cfg.average_last > 1 and not cfg.precise_bn: raise ValueError(f"average_last={cfg.average_last}: averaged weights need their own batch-norm statistics; set precise_bn (e.g. 4096)")
     if cfg.precise_bn and cfg.distribute != 'none': raise ValueError(f"precise_bn={cfg.precise_bn} runs on one device only; use distribute='none', or precise_bn=0")
     if cfg.save_best_on is not None and not cfg.verify_pairs: raise ValueError(f"save_best_on={cfg.save_best_on!r} needs verify_pairs (the sets to score)")
     if cfg.weights == 'imagenet' and cfg.backbone != 'resnet50': raise ValueError(f"weights='imagenet' exist only for resnet50, not {cfg.backbone}")

@@ -14,7 +14,7 @@ from .paths import atomic_write, public_path
 from .data import FaceData, LabelMap, load_face_data, face_dataset, image_dataset, EpochStream, choose_cache, peak_rss_mb
 from .augment import Augment
 from .checkpoints import (save_model, EpochCheckpoint, RunState, read_state, save_state, restore_state, NonFiniteGuard,
-                                 continue_metrics, STATE_DIR)
+                                 continue_metrics, STATE_DIR, checkpoint_table, average_weights)
 from .backbones import build_embedding_model, set_backbone_trainable
 from .losses import CosFace, CosFaceLoss, CosFaceAccuracy
 from .optim import make_optimizer, phase_schedule
@@ -27,8 +27,8 @@ from .bnstats import recalibrate_bn
 __all__ = ['DEPTHWISE_BACKBONES', 'build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger',
            'TrainResult', 'cpu_flags', 'cpu_has_bf16', 'resolve_precision', 'tf_config', 'is_chief',
            'per_replica_batch', 'make_strategy', 'describe_strategy', 'Run', 'start_run', 'distributed', 'precision',
-           'compile_phase', 'precise_bn_images', 'precise_bn', 'StateSaver', 'Restorer', 'fit_phase', 'finish_run',
-           'finished_result', 'verification_monitor', 'train', 'Interrupt']
+           'compile_phase', 'precise_bn_images', 'precise_bn', 'average_last_epochs', 'StateSaver', 'Restorer',
+           'fit_phase', 'finish_run', 'finished_result', 'verification_monitor', 'train', 'Interrupt']
 
 # %% ../nbs/18_train.ipynb #4ee7856f
 def build_models(cfg:Config, # run configuration
@@ -136,8 +136,10 @@ class TrainResult:
         last = self.history.iloc[-1]
         val = f", val accuracy {100*last['val_accuracy']:.2f}%" if 'val_accuracy' in last else ''
         bn = precise_bn_images(self.config, len(self.data.train)) if getattr(self.config, 'precise_bn', 0) else 0
+        avg = getattr(self.config, 'average_last', 0)
         return (f"{len(self.history)} epochs in {self.train_seconds/60:.1f} min of training: "
-                f"train accuracy {100*last['accuracy']:.2f}%{val}" + (f"; batch-norm statistics then re-estimated on {bn:,} clean training images" if bn else ''))
+                f"train accuracy {100*last['accuracy']:.2f}%{val}" + (f"; weights then averaged over the last {avg} epochs" if avg > 1 else '')
+                + (f"; batch-norm statistics then re-estimated on {bn:,} clean training images" if bn else ''))
 
 # %% ../nbs/18_train.ipynb #27e077be
 DEPTHWISE_BACKBONES = ('mobilefacenet',)   # backbones made mostly of depthwise convolutions
@@ -408,6 +410,7 @@ def precise_bn_images(cfg:Config, # `cfg.precise_bn` images asked for, in batche
 
 def precise_bn(run:Run, # the run (`run.cfg.precise_bn` images of `run.data.train`)
                emb:keras.Model, # its embedding model (shares the training model's weights)
+               note:str='precise BN', # what the verification rows scored afterwards say
               )->str:
     "Re-estimate the batch-norm statistics on clean training images (`recalibrate_bn`) and score the verification sets again; the line printed."
     cfg, t0 = run.cfg, time.time()
@@ -418,9 +421,24 @@ def precise_bn(run:Run, # the run (`run.cfg.precise_bn` images of `run.data.trai
     if run.monitor is not None:
         last, plain = len(run.rows), lambda r: not (isinstance(r.get('note'), str) and r['note'])
         before = {r['set']: r['accuracy'] for r in run.monitor.rows if r['epoch'] == last and plain(r)}
-        after = run.monitor.score_all(last - 1, note='precise BN')
+        after = run.monitor.score_all(last - 1, note=note)
         line += '; verification: ' + ', '.join(f"{s.name} {before[s.name]:.2%} -> {after[s.name + '_acc']:.2%}" if s.name in before
                                                else f"{s.name} {after[s.name + '_acc']:.2%}" for s in run.monitor.sets)
+    print(line)
+    return line
+
+def average_last_epochs(run:Run, # the run (`run.cfg.average_last` epochs)
+                        model:keras.Model, # the model its epoch checkpoints were saved from
+                       )->str:
+    "Set `model`'s weights to their mean over the last `cfg.average_last` epochs' checkpoints (`average_weights`); the line printed."
+    n, last = run.cfg.average_last, len(run.rows)
+    want = list(range(last - n + 1, last + 1))
+    t = checkpoint_table(run.dir/'checkpoints')
+    t = t[t.epoch.isin(want)]
+    if list(t.epoch) != want:
+        raise ValueError(f"{public_path(run.dir/'checkpoints')}: average_last={n} needs the checkpoints of epochs {want[0]}-{want[-1]}; found {list(t.epoch) or 'none'}")
+    average_weights(model, list(t.path))
+    line = f'weights averaged over the checkpoints of epochs {want[0]}-{want[-1]} ({n} epochs)'
     print(line)
     return line
 
@@ -509,8 +527,11 @@ def _sharded(ds, run:Run):
 def finish_run(run:Run, # the run
                models:dict, # {file name: model} to save into the run folder
               )->TrainResult:
-    "Save the final models (their batch-norm statistics re-estimated first with `cfg.precise_bn`), the history and the curves, mark the run finished; the run's result."
-    if getattr(run.cfg, 'precise_bn', 0) and 'embedding_model.keras' in models: precise_bn(run, models['embedding_model.keras'])
+    "Save the final models (first averaged over the last epochs with `cfg.average_last`, their batch-norm statistics re-estimated with `cfg.precise_bn`), the history and the curves, mark the run finished; the run's result."
+    averaged = getattr(run.cfg, 'average_last', 0) > 1
+    if averaged: average_last_epochs(run, next(iter(models.values())))
+    if getattr(run.cfg, 'precise_bn', 0) and 'embedding_model.keras' in models:
+        precise_bn(run, models['embedding_model.keras'], 'weights averaged, precise BN' if averaged else 'precise BN')
     for name, m in models.items(): save_model(m, run.dir/name)
     history = save_history(run.rows, run.dir/'logs')
     steps_df = pd.DataFrame(run.step_rows)
