@@ -138,7 +138,7 @@ class Config:
     weight_decay: float = 5e-4       # decoupled weight decay, lr*wd off each weight per step (not on BatchNorm, bias and PReLU weights); PyTorch SGD's 5e-4 with momentum 0.9 is about 5e-3 here
     warmup_epochs: float = 1.0       # linear warmup at the start of each phase, in epochs (at most half the phase)
     min_lr: float = 0.0              # learning rate at the end of each phase's cosine decay
-    average_last: int = 0            # after training, set the weights to their mean over the last this many epochs' checkpoints (stochastic weight averaging: pair it with min_lr > 0, keep_last >= it and precise_bn); 0: the last epoch's
+    average_last: int = 0            # after training, set the weights to their mean over the checkpoints of the last this many epochs (stochastic weight averaging: pair it with min_lr above 0, keep_last at least as large, and precise_bn); 0: the weights of the last epoch
     precise_bn: int = 0              # after training, re-estimate every batch-norm layer's moving statistics on this many clean training images and their mirrors (training leaves averages over its augmented batches; cosface.bnstats); 0: keep those
     precision: str = 'auto'          # fp32; bf16 (mixed bfloat16); fp16 (mixed float16, loss scaling); auto: fp16 on a GPU, bf16 on CPUs with AMX or (unless the backbone is depthwise, mobilefacenet) AVX512-BF16, else fp32 (CosFace logits and loss stay float32)
     jit_compile: bool = False        # XLA-compile the train step (slower on CPU here; try it on a GPU)

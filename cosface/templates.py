@@ -80,7 +80,12 @@ def parameters_source(specs:list, # `OptionSpec`s
     code = [f'{s.name} = {defaults.get(s.name, s.default)!r}' for s in specs]
     w = max(map(len, code)) + 2
     helps = [s.help + (f" ({', '.join(map(str, s.choices))})" if s.choices else '') for s in specs]
-    return '\n'.join(([header] if header else []) + [f'{c:<{w}}# {h}' for c, h in zip(code, helps)])
+    lines = [f'{c:<{w}}# {h}' for c, h in zip(code, helps)]
+    from papermill.translators import PythonTranslator          # papermill's own reader of parameters cells
+    for s, line in zip(specs, lines):
+        if not PythonTranslator.inspect({'source': line}):
+            raise ValueError(f"{s.name}: papermill cannot read its line (an '=' in the help text?): {line!r}; reword its docment")
+    return '\n'.join(([header] if header else []) + lines)
 
 # %% ../nbs/22_templates.ipynb #bf0f0f2c
 def template_parameters_cell(kind:str, # a built-in report kind
