@@ -55,8 +55,8 @@ def model_card(name:str, # the published model's name (its folder)
              + (f"; same person above {meta['threshold']['value']:.4f} (the threshold chosen on {meta['threshold']['set']})." if meta.get('threshold') else '.'),
              "", "## Results", "", "| set | result | pairs |", "|---|---|---|"]
     lines += [f"| {r['set']} | {r['headline']} | {r['pairs']:,} |" for r in meta['results']]
-    lines += ["", "## Re-check", "", "```", *meta.get('recheck', []), "```", "",
-              "## Training", "", f"- Run: `{tr['run']}`" + (f" ([report](../../reports/{tr['report']}.html))" if tr.get('report') else ''),
+    if meta.get('recheck'): lines += ["", "## Re-check", "", "```", *meta['recheck'], "```"]
+    lines += ["", "## Training", "", f"- Run: `{tr['run']}`" + (f" ([report](../../reports/{tr['report']}.html))" if tr.get('report') else ''),
               f"- Data: {tr['data']}", f"- Training time: {tr['minutes']:.1f} min on {tr['machine']}", "",
               f"Files: `embedding_model.keras` (load with `import cosface; keras.models.load_model(...)`) and "
               f"`embedding_model.keras.json` (this card's values).", ""]
