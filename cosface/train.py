@@ -25,10 +25,10 @@ from .bnstats import recalibrate_bn
 
 # %% auto #0
 __all__ = ['DEPTHWISE_BACKBONES', 'build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger',
-           'TrainResult', 'cpu_flags', 'cpu_has_bf16', 'resolve_precision', 'tf_config', 'is_chief',
-           'per_replica_batch', 'make_strategy', 'describe_strategy', 'Run', 'start_run', 'distributed', 'precision',
-           'compile_phase', 'precise_bn_images', 'precise_bn', 'average_last_epochs', 'StateSaver', 'Restorer',
-           'fit_phase', 'finish_run', 'finished_result', 'verification_monitor', 'train', 'Interrupt']
+           'precise_bn_images', 'TrainResult', 'cpu_flags', 'cpu_has_bf16', 'resolve_precision', 'tf_config',
+           'is_chief', 'per_replica_batch', 'make_strategy', 'describe_strategy', 'Run', 'start_run', 'distributed',
+           'precision', 'compile_phase', 'StateSaver', 'Restorer', 'fit_phase', 'finish_run', 'finished_result',
+           'verification_monitor', 'train', 'Interrupt']
 
 # %% ../nbs/18_train.ipynb #4ee7856f
 def build_models(cfg:Config, # run configuration
@@ -111,6 +111,15 @@ class StepLogger(keras.callbacks.Callback):
                                   loss=loss, lr=float(keras.ops.convert_to_numpy(self.schedule(it)))))
     def on_epoch_end(self, epoch, logs=None): atomic_write(self.path, pd.DataFrame(self.rows).to_csv(index=False))
 
+# %% ../nbs/18_train.ipynb #9a3e303e
+def precise_bn_images(cfg:Config, # `cfg.precise_bn` images asked for, in batches of `cfg.batch_size`
+                      n_train:int, # training images there are
+                     )->int:
+    "How many training images `precise_bn` averages over: whole batches, at most `cfg.precise_bn` and `n_train`."
+    n = min(cfg.precise_bn, n_train)
+    return n // min(cfg.batch_size, n) * min(cfg.batch_size, n) if n else 0
+
+
 # %% ../nbs/18_train.ipynb #08a80609
 @dataclass
 class TrainResult:
@@ -135,8 +144,8 @@ class TrainResult:
         "One line: epochs, time, final train and val accuracy."
         last = self.history.iloc[-1]
         val = f", val accuracy {100*last['val_accuracy']:.2f}%" if 'val_accuracy' in last else ''
-        bn = precise_bn_images(self.config, len(self.data.train)) if getattr(self.config, 'precise_bn', 0) else 0
-        avg = getattr(self.config, 'average_last', 0)
+        bn = precise_bn_images(self.config, len(self.data.train)) if self.config.precise_bn else 0
+        avg = self.config.average_last
         return (f"{len(self.history)} epochs in {self.train_seconds/60:.1f} min of training: "
                 f"train accuracy {100*last['accuracy']:.2f}%{val}" + (f"; weights then averaged over the last {avg} epochs" if avg > 1 else '')
                 + (f"; batch-norm statistics then re-estimated on {bn:,} clean training images" if bn else ''))
@@ -400,48 +409,6 @@ def compile_phase(model, # the model to compile
     model.compile(optimizer=opt, loss=CosFaceLoss(cfg.label_smoothing), metrics=[CosFaceAccuracy(cfg.s, cfg.m)], jit_compile=cfg.jit_compile)
     return model
 
-# %% ../nbs/18_train.ipynb #303b12b0
-def precise_bn_images(cfg:Config, # `cfg.precise_bn` images asked for, in batches of `cfg.batch_size`
-                      n_train:int, # training images there are
-                     )->int:
-    "How many training images `precise_bn` averages over: whole batches, at most `cfg.precise_bn` and `n_train`."
-    n = min(cfg.precise_bn, n_train)
-    return n // min(cfg.batch_size, n) * min(cfg.batch_size, n) if n else 0
-
-def precise_bn(run:Run, # the run (`run.cfg.precise_bn` images of `run.data.train`)
-               emb:keras.Model, # its embedding model (shares the training model's weights)
-               note:str='precise BN', # what the verification rows scored afterwards say
-              )->str:
-    "Re-estimate the batch-norm statistics on clean training images (`recalibrate_bn`) and score the verification sets again; the line printed."
-    cfg, t0 = run.cfg, time.time()
-    n = precise_bn_images(cfg, len(run.data.train))
-    paths = run.data.train.path.sample(n=n, random_state=cfg.seed).tolist()
-    batches = recalibrate_bn(emb, image_dataset(paths, cfg.image_size, min(cfg.batch_size, n), cfg.crop))
-    line = f'precise BN: batch-norm statistics re-estimated on {n:,} clean training images and their mirrors ({batches} batches, {time.time() - t0:.0f} s)'
-    if run.monitor is not None:
-        last, plain = len(run.rows), lambda r: not (isinstance(r.get('note'), str) and r['note'])
-        before = {r['set']: r['accuracy'] for r in run.monitor.rows if r['epoch'] == last and plain(r)}
-        after = run.monitor.score_all(last - 1, note=note)
-        line += '; verification: ' + ', '.join(f"{s.name} {before[s.name]:.2%} -> {after[s.name + '_acc']:.2%}" if s.name in before
-                                               else f"{s.name} {after[s.name + '_acc']:.2%}" for s in run.monitor.sets)
-    print(line)
-    return line
-
-def average_last_epochs(run:Run, # the run (`run.cfg.average_last` epochs)
-                        model:keras.Model, # the model its epoch checkpoints were saved from
-                       )->str:
-    "Set `model`'s weights to their mean over the last `cfg.average_last` epochs' checkpoints (`average_weights`); the line printed."
-    n, last = run.cfg.average_last, len(run.rows)
-    want = list(range(last - n + 1, last + 1))
-    t = checkpoint_table(run.dir/'checkpoints')
-    t = t[t.epoch.isin(want)]
-    if list(t.epoch) != want:
-        raise ValueError(f"{public_path(run.dir/'checkpoints')}: average_last={n} needs the checkpoints of epochs {want[0]}-{want[-1]}; found {list(t.epoch) or 'none'}")
-    average_weights(model, list(t.path))
-    line = f'weights averaged over the checkpoints of epochs {want[0]}-{want[-1]} ({n} epochs)'
-    print(line)
-    return line
-
 # %% ../nbs/18_train.ipynb #9d058e02
 class StateSaver(keras.callbacks.Callback):
     "Save the resumable state at every epoch end, and every `every` steps inside an epoch."
@@ -528,9 +495,9 @@ def finish_run(run:Run, # the run
                models:dict, # {file name: model} to save into the run folder
               )->TrainResult:
     "Save the final models (first averaged over the last epochs with `cfg.average_last`, their batch-norm statistics re-estimated with `cfg.precise_bn`), the history and the curves, mark the run finished; the run's result."
-    averaged = getattr(run.cfg, 'average_last', 0) > 1
+    averaged = run.cfg.average_last > 1
     if averaged: average_last_epochs(run, next(iter(models.values())))
-    if getattr(run.cfg, 'precise_bn', 0) and 'embedding_model.keras' in models:
+    if run.cfg.precise_bn and 'embedding_model.keras' in models:
         precise_bn(run, models['embedding_model.keras'], 'weights averaged, precise BN' if averaged else 'precise BN')
     for name, m in models.items(): save_model(m, run.dir/name)
     history = save_history(run.rows, run.dir/'logs')
