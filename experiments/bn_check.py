@@ -12,39 +12,31 @@ import argparse, random
 from pathlib import Path
 import numpy as np
 import cosface
-import keras
-import tensorflow as tf
 from cosface.paths import expand_path
 from cosface.evaluate import load_embedding_model, model_image_size
 from cosface.monitor import PairsSet, embed_batches
 from cosface.data import load_image
 from cosface.verify import verify_scores, cosine_scores
+from cosface.bnstats import bn_layers, recalibrate_bn
 
-def bn_layers(model):
-    "Every BatchNormalization layer in `model`, nested models included."
-    return [l for l in model._flatten_layers() if isinstance(l, keras.layers.BatchNormalization)]
+def load_sets(pairs, root, size):
+    "Each pairs set with its images, loaded once at the model's input size."
+    return [(s, np.stack([load_image(q, size) for q in s.images])) for s in (PairsSet.load(expand_path(p), expand_path(root)) for p in pairs)]
 
-def recalibrate(model, images, batch_size=128):
-    "Set every batch-norm layer's moving statistics to their average over training-mode passes on `images`."
-    layers = bn_layers(model)
-    sums = {id(l): [0., 0.] for l in layers}
-    orig = {id(l): l.momentum for l in layers}
-    batches = [images[i:i+batch_size] for i in range(0, len(images) - batch_size + 1, batch_size)]
-    for k, x in enumerate(batches, 1):
-        for l in layers: l.momentum = 0.0           # moving = this batch's statistics
-        model(tf.concat([x, x[:, :, ::-1]], 0), training=True)
-        for l in layers:
-            s = sums[id(l)]; s[0] += l.moving_mean.numpy(); s[1] += l.moving_variance.numpy()
-    for l in layers:
-        s = sums[id(l)]; l.moving_mean.assign(s[0] / len(batches)); l.moving_variance.assign(s[1] / len(batches))
-        l.momentum = orig[id(l)]
-    return len(layers), len(batches)
+def clean_images(train, size, n):
+    "`n` training images (a fixed shuffle of the folder), preprocessed without augmentation."
+    files = sorted(f for f in Path(expand_path(train)).glob('*/*') if f.suffix.lower() in ('.jpg', '.jpeg', '.png'))
+    random.Random(0).shuffle(files)
+    return np.stack([load_image(f, size) for f in files[:n]])
 
-def score(model, sets):
+def score(model, sets)->list:
+    "One line per set: its name, accuracy and AUC under `model`."
+    out = []
     for s, images in sets:
         e = embed_batches(model, [images[i:i+128] for i in range(0, len(images), 128)])
         v = verify_scores(cosine_scores(e[s.idx1], e[s.idx2]), s.issame, folds=s.folds)
-        print(f'  {s.name}: {v.accuracy_text()}, AUC {v.auc:.4f}', flush=True)
+        out.append(f'{s.name}: {v.accuracy_text()}, AUC {v.auc:.4f}')
+    return out
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -55,16 +47,11 @@ def main():
     ap.add_argument('--n', type=int, default=4096, help='training images to average over')
     a = ap.parse_args()
     model = load_embedding_model(expand_path(a.model)); size = model_image_size(model)
-    sets = []
-    for p in a.pairs:
-        s = PairsSet.load(expand_path(p), expand_path(a.root))
-        sets.append((s, np.stack([load_image(q, size) for q in s.images])))
-    print('as trained:'); score(model, sets)
-    files = sorted(f for f in Path(expand_path(a.train)).glob('*/*') if f.suffix.lower() in ('.jpg', '.jpeg', '.png'))
-    random.Random(0).shuffle(files)
-    images = np.stack([load_image(f, size) for f in files[:a.n]])
-    n_layers, n_batches = recalibrate(model, images)
-    print(f'batch-norm statistics of {n_layers} layers re-estimated on {n_batches} batches of {len(images)} clean training images (and mirrors):')
-    score(model, sets)
+    sets = load_sets(a.pairs, a.root, size)
+    print('as trained:', *score(model, sets), sep='\n  ')
+    images = clean_images(a.train, size, a.n)
+    n_batches = recalibrate_bn(model, [images[i:i+64] for i in range(0, len(images) - 63, 64)])
+    print(f'batch-norm statistics of {len(bn_layers(model))} layers re-estimated on {n_batches} batches of {len(images)} clean training images (and mirrors):',
+          *score(model, sets), sep='\n  ')
 
 if __name__ == '__main__': main()

@@ -8,18 +8,15 @@ does), and the pairs sets are scored (best threshold on a single set for LFW-for
         --train $COSFACE_CACHE/lfw_view1_celeba_train_z120 --root $COSFACE_CACHE/lfw_aligned_pairs_z120 \
         --pairs $COSFACE_DATA/lfw/pairsDevTest.txt $COSFACE_CACHE/celeba_heldout_z120/celeba_heldout.txt
 """
-import argparse, random
+import argparse
 from pathlib import Path
-import numpy as np
 import cosface
 import keras
 from cosface.paths import expand_path
 from cosface.checkpoints import checkpoint_table, average_weights
 from cosface.bnstats import recalibrate_bn
 from cosface.evaluate import embedding_submodel, model_image_size
-from cosface.monitor import PairsSet, embed_batches
-from cosface.data import load_image
-from cosface.verify import verify_scores, cosine_scores
+from bn_check import load_sets, clean_images, score   # this folder's bn_check.py
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -33,19 +30,11 @@ def main():
     paths = list(checkpoint_table(Path(expand_path(a.run))/'checkpoints').path)
     model = keras.saving.load_model(paths[-1], compile=False)
     emb = embedding_submodel(model); size = model_image_size(emb)
-    sets = [(s, np.stack([load_image(q, size) for q in s.images])) for s in (PairsSet.load(expand_path(p), expand_path(a.root)) for p in a.pairs)]
-    files = sorted(f for f in Path(expand_path(a.train)).glob('*/*') if f.suffix.lower() in ('.jpg', '.jpeg', '.png'))
-    random.Random(0).shuffle(files)
-    images = np.stack([load_image(f, size) for f in files[:a.n]])
+    sets, images = load_sets(a.pairs, a.root, size), clean_images(a.train, size, a.n)
     for k in a.k:
         if k > len(paths): print(f'K={k}: only {len(paths)} checkpoints'); continue
         average_weights(model, paths[-k:])
         recalibrate_bn(emb, [images[i:i+64] for i in range(0, len(images) - 63, 64)])
-        out = []
-        for s, ims in sets:
-            e = embed_batches(emb, [ims[i:i+128] for i in range(0, len(ims), 128)])
-            v = verify_scores(cosine_scores(e[s.idx1], e[s.idx2]), s.issame, folds=s.folds)
-            out.append(f'{s.name} {v.accuracy_text()}, AUC {v.auc:.4f}')
-        print(f'last {k} epochs averaged ({paths[-k].name[:8]}-{paths[-1].name[:8]}), precise BN: ' + '; '.join(out), flush=True)
+        print(f'last {k} epochs averaged ({paths[-k].name[:8]}-{paths[-1].name[:8]}), precise BN: ' + '; '.join(score(emb, sets)), flush=True)
 
 if __name__ == '__main__': main()
