@@ -9,12 +9,12 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np, pandas as pd
 import keras
-from .paths import atomic_write, public_path, guarded_write
+from .paths import atomic_write, public_path, guarded_write, STATE_DIR
 
 # %% auto #0
-__all__ = ['CHECKPOINT_NAME', 'STATE_DIR', 'NONFINITE_HINT', 'save_model', 'checkpoint_table', 'prune_checkpoints',
-           'EpochCheckpoint', 'average_weights', 'RunState', 'read_state', 'save_state', 'restore_state',
-           'continue_metrics', 'NonFiniteLoss', 'NonFiniteGuard']
+__all__ = ['CHECKPOINT_NAME', 'NONFINITE_HINT', 'save_model', 'checkpoint_table', 'prune_checkpoints', 'EpochCheckpoint',
+           'average_weights', 'RunState', 'read_state', 'save_state', 'restore_state', 'continue_metrics',
+           'NonFiniteLoss', 'NonFiniteGuard']
 
 # %% ../nbs/17_checkpoints.ipynb #ae931178
 def save_model(model:keras.Model, # the model to save
@@ -82,8 +82,6 @@ def average_weights(model:keras.Model, # the model whose weights become the aver
     return model
 
 # %% ../nbs/17_checkpoints.ipynb #0979166a
-STATE_DIR = 'state'
-
 @dataclass
 class RunState:
     "How far a run got, and the file holding its variables."

@@ -159,7 +159,8 @@ class VerificationMonitor(keras.callbacks.Callback):
                   note:str='', # what the row says besides (e.g. `precise BN` after `cosface.bnstats.recalibrate_bn`)
                  )->dict:
         "Score every set now; record and return `{<set>_acc, <set>_auc}`."
-        out, step, t0 = {}, self.step(), time.time()
+        out, t0 = {}, time.time()
+        step = self.step() or max((int(r['step']) for r in self.rows), default=0)   # a resumed run with no step left: its last
         for s in self.sets:
             v = s.score(self.emb, self.image_size, self.crop, self.batch_size)
             acc = float(v.accuracy_mean)

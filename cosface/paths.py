@@ -11,10 +11,12 @@ import pandas as pd
 import cosface
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'repo_root', 'data_root', 'cache_dir', 'public_path', 'public_text', 'expand_path', 'DiskFullError',
-           'guarded_write', 'atomic_write', 'IdentityScan', 'scan_identities', 'link_identities']
+__all__ = ['STATE_DIR', 'IMAGE_EXTS', 'repo_root', 'data_root', 'cache_dir', 'public_path', 'public_text', 'expand_path',
+           'DiskFullError', 'guarded_write', 'atomic_write', 'IdentityScan', 'scan_identities', 'link_identities']
 
 # %% ../nbs/02_paths.ipynb #9ba3273b
+STATE_DIR = 'state'   # the run folder's subfolder holding its resumable state (`cosface.checkpoints.RunState`)
+
 def repo_root()->Path|None:
     "The checkout holding the imported `cosface` package (the folder with `settings.ini`), or None for an installed package."
     root = Path(cosface.__file__).resolve().parent.parent

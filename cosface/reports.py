@@ -8,21 +8,27 @@ import os, re, sys, json, time, html, datetime, warnings
 from unittest import mock
 from dataclasses import dataclass, field
 from pathlib import Path
-from .paths import repo_root, public_path, public_text, expand_path, atomic_write
+from .paths import repo_root, public_path, public_text, expand_path, atomic_write, STATE_DIR
 from .templates import resolve_template, check_params
 
 # %% auto #0
-__all__ = ['REPORT_DIR_ENV', 'RECORD_FILE', 'report_dir', 'record_metrics', 'export_html', 'read_report', 'build_index',
-           'ReportResult', 'kernel_python', 'published', 'run_report', 'read_batch', 'run_batch', 'run_demo']
+__all__ = ['REPORT_DIR_ENV', 'REPORT_RESUME_ENV', 'RECORD_FILE', 'report_dir', 'report_resumes', 'record_metrics', 'export_html',
+           'read_report', 'build_index', 'ReportResult', 'kernel_python', 'published', 'run_report', 'read_batch',
+           'run_batch', 'run_demo']
 
 # %% ../nbs/23_reports.ipynb #96fad055
 REPORT_DIR_ENV = 'COSFACE_REPORT_DIR'
+REPORT_RESUME_ENV = 'COSFACE_REPORT_RESUME'
 RECORD_FILE = 'report_metrics.json'
 
 def report_dir()->Path|None:
     "The folder of the report being executed by `run_report` (`$COSFACE_REPORT_DIR`), else None."
     d = os.environ.get(REPORT_DIR_ENV)
     return Path(d) if d else None
+
+def report_resumes()->bool:
+    "Whether the report being executed continues the run its failed earlier execution left in its folder (`run_report` decides)."
+    return os.environ.get(REPORT_RESUME_ENV) == '1'
 
 def _read_json(path)->dict:
     try: return json.loads(Path(path).read_text())
@@ -241,12 +247,14 @@ def run_report(kind_or_template, # `train`, `eval`, another kind from `available
         raise FileExistsError(f"report {name!r} is already published ({d}); pass force=True (--force) to run it again, or choose another name")
     if not force and prev is None and d.is_dir() and any(d.iterdir()):
         raise FileExistsError(f"{d} already exists and is not a report folder; choose another name or pass force=True")
+    resume = not force and bool(prev) and prev.get('status') == 'failed' and (d/STATE_DIR).is_dir()
+    if resume: print(f"{name}: continuing the run its failed execution saved in {public_path(d)} ({prev.get('error')}); --force starts it over", flush=True)
     d.mkdir(parents=True, exist_ok=True)
     for f in ('report.ipynb', 'report.json', RECORD_FILE): (d/f).unlink(missing_ok=True)
     nb_path, html_path = d/'report.ipynb', rd/f'{name}.html'
     start, t0, status, error, interrupted = _now(), time.time(), 'ok', None, None
     pypath = os.pathsep.join([str(repo_root() or Path.cwd())] + ([os.environ['PYTHONPATH']] if os.environ.get('PYTHONPATH') else []))
-    with mock.patch.dict(os.environ, {REPORT_DIR_ENV: str(d.resolve()), 'PYTHONPATH': pypath}):
+    with mock.patch.dict(os.environ, {REPORT_DIR_ENV: str(d.resolve()), REPORT_RESUME_ENV: '1' if resume else '', 'PYTHONPATH': pypath}):
         os.environ.pop('MPLBACKEND', None)          # the kernel draws inline
         try:
             pm.execute_notebook(str(template), str(nb_path), parameters=params, kernel_name=kernel, progress_bar=progress,
@@ -266,7 +274,7 @@ def run_report(kind_or_template, # `train`, `eval`, another kind from `available
     report = dict(name=name, kind=kind, status=status, error=public_text(error) if error else None, date=start.isoformat(timespec='seconds'),
                   finished=_now().isoformat(timespec='seconds'), seconds=seconds, dataset=rec.get('dataset'),
                   model=rec.get('model'), headlines=rec.get('headlines') or [], caveats=rec.get('caveats') or [], metrics=rec.get('metrics') or {},
-                  template=public_path(template), params=public,
+                  template=public_path(template), params=public, resumed=resume,
                   paths=dict(dir=public_path(d), html=public_path(html_path), index=public_path(rd/'index.html')))
     atomic_write(d/'report.json', public_text(json.dumps(report, indent=1, default=str)) + '\n')
     build_index(rd, experiments_dir)

@@ -27,8 +27,8 @@ from .bnstats import recalibrate_bn
 __all__ = ['DEPTHWISE_BACKBONES', 'build_models', 'phase_plan', 'describe_phases', 'save_history', 'RunLogger', 'StepLogger',
            'precise_bn_images', 'TrainResult', 'cpu_flags', 'cpu_has_bf16', 'resolve_precision', 'tf_config',
            'is_chief', 'per_replica_batch', 'make_strategy', 'describe_strategy', 'Run', 'start_run', 'distributed',
-           'precision', 'compile_phase', 'StateSaver', 'Restorer', 'fit_phase', 'finish_run', 'finished_result',
-           'verification_monitor', 'train', 'Interrupt']
+           'precision', 'compile_phase', 'precise_bn', 'average_last_epochs', 'StateSaver', 'Restorer', 'fit_phase',
+           'finish_run', 'finished_result', 'verification_monitor', 'train', 'Interrupt']
 
 # %% ../nbs/18_train.ipynb #4ee7856f
 def build_models(cfg:Config, # run configuration
@@ -408,6 +408,41 @@ def compile_phase(model, # the model to compile
     opt = optimizer or make_optimizer(cfg.optimizer, schedule, cfg.momentum, cfg.nesterov, cfg.weight_decay, clip_norm=cfg.clip_norm)
     model.compile(optimizer=opt, loss=CosFaceLoss(cfg.label_smoothing), metrics=[CosFaceAccuracy(cfg.s, cfg.m)], jit_compile=cfg.jit_compile)
     return model
+
+# %% ../nbs/18_train.ipynb #303b12b0
+def precise_bn(run:Run, # the run (`run.cfg.precise_bn` images of `run.data.train`)
+               emb:keras.Model, # its embedding model (shares the training model's weights)
+               note:str='precise BN', # what the verification rows scored afterwards say
+              )->str:
+    "Re-estimate the batch-norm statistics on clean training images (`recalibrate_bn`) and score the verification sets again; the line printed."
+    cfg, t0 = run.cfg, time.time()
+    n = precise_bn_images(cfg, len(run.data.train))
+    paths = run.data.train.path.sample(n=n, random_state=cfg.seed).tolist()
+    batches = recalibrate_bn(emb, image_dataset(paths, cfg.image_size, min(cfg.batch_size, n), cfg.crop))
+    line = f'precise BN: batch-norm statistics re-estimated on {n:,} clean training images and their mirrors ({batches} batches, {time.time() - t0:.0f} s)'
+    if run.monitor is not None:
+        last, plain = len(run.rows), lambda r: not (isinstance(r.get('note'), str) and r['note'])
+        before = {r['set']: r['accuracy'] for r in run.monitor.rows if r['epoch'] == last and plain(r)}
+        after = run.monitor.score_all(last - 1, note=note)
+        line += '; verification: ' + ', '.join(f"{s.name} {before[s.name]:.2%} -> {after[s.name + '_acc']:.2%}" if s.name in before
+                                               else f"{s.name} {after[s.name + '_acc']:.2%}" for s in run.monitor.sets)
+    print(line)
+    return line
+
+def average_last_epochs(run:Run, # the run (`run.cfg.average_last` epochs)
+                        model:keras.Model, # the model its epoch checkpoints were saved from
+                       )->str:
+    "Set `model`'s weights to their mean over the last `cfg.average_last` epochs' checkpoints (`average_weights`); the line printed."
+    n, last = run.cfg.average_last, len(run.rows)
+    want = list(range(last - n + 1, last + 1))
+    t = checkpoint_table(run.dir/'checkpoints')
+    t = t[t.epoch.isin(want)]
+    if list(t.epoch) != want:
+        raise ValueError(f"{public_path(run.dir/'checkpoints')}: average_last={n} needs the checkpoints of epochs {want[0]}-{want[-1]}; found {list(t.epoch) or 'none'}")
+    average_weights(model, list(t.path))
+    line = f'weights averaged over the checkpoints of epochs {want[0]}-{want[-1]} ({n} epochs)'
+    print(line)
+    return line
 
 # %% ../nbs/18_train.ipynb #9d058e02
 class StateSaver(keras.callbacks.Callback):

@@ -1,5 +1,5 @@
-"""The repo's invariants: cosface/ is exactly what nbdev_export writes, notebooks are committed clean, templates are in
-sync with their sources, and no committed file carries an absolute path of this machine."""
+"""The repo's invariants: cosface/ is exactly what nbdev_export writes and uses no name it does not define, notebooks are
+committed clean, templates are in sync with their sources, and no committed file carries an absolute path of this machine."""
 import os, shutil, subprocess, sys, filecmp
 from pathlib import Path
 
@@ -20,6 +20,17 @@ def test_export_matches_library(tmp_path):
     cmp = filecmp.dircmp(ROOT/'cosface', dst/'cosface', ignore=['__pycache__'])
     changed = cmp.diff_files + cmp.left_only + cmp.right_only
     assert not changed, f'nbdev_export would change cosface/: {changed}. Edit nbs/, run `make export`, commit both.'
+
+def test_code_defines_every_name_it_uses():
+    # a cell that lost its `#| export` still runs in its notebook (the test passes there) but not in cosface/
+    from pyflakes.api import checkPath
+    from pyflakes.reporter import Reporter
+    import io
+    out = io.StringIO()
+    for p in sorted([*(ROOT/'cosface').glob('*.py'), *(ROOT/'experiments').glob('*.py'), *(ROOT/'benchmarks').glob('*.py')]):
+        checkPath(str(p), Reporter(out, out))
+    undefined = [l for l in out.getvalue().splitlines() if 'undefined name' in l or 'syntax' in l.lower()]
+    assert not undefined, 'cosface/, experiments/ or benchmarks/ use names they never define (a definition cell without `#| export`?):\n' + '\n'.join(undefined)
 
 def test_notebooks_clean(tmp_path):
     dst = _copy(tmp_path)
