@@ -139,7 +139,7 @@ def build_index(reports_dir='reports', # where the HTML reports and `index.html`
     rows = [dict(name=r.get('name'), kind=r.get('kind'), status=r.get('status', '?'), dataset=r.get('dataset'), model=r.get('model'),
                  date=(r.get('date') or '')[:16].replace('T', ' '), error=str(r.get('error') or '')[:300] if r.get('status') != 'ok' else '',
                  href=f"{r.get('name')}.html" if (rd/f"{r.get('name')}.html").is_file() else None,
-                 headlines=r.get('headlines') or [], caveats=r.get('caveats') or [], duration=minutes(r['seconds']) if r.get('seconds') is not None else '')
+                 headlines=r.get('headlines') or [], caveats=r.get('caveats') or [], duration=(minutes(r['seconds']) + (', continuing a failed run' if r.get('resumed') else '')) if r.get('seconds') is not None else '')
             for r in runs]
     page = jinja2.Environment(autoescape=True).from_string(_INDEX).render(
         runs=rows, n_failed=sum(r['status'] != 'ok' for r in rows), updated=_now().isoformat(timespec='seconds'))
