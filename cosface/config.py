@@ -116,6 +116,7 @@ class Config:
     grayscale: float = 0.0           # fraction of training images turned gray
     blur: float = 0.0                # fraction of training images blurred (Gaussian, sigma 1 px)
     erase: float = 0.0               # fraction of training images with a random rectangle (2-25% of the area) erased
+    glasses: float = 0.0             # fraction of training images given drawn glasses over the eyes (frames, lenses from clear to dark), placed by the training faces' recorded face scale
     # --- model
     backbone: str = 'resnet50'       # network body
     weights: str|None = None         # backbone weights: a local weights file, or imagenet (resnet50, online only); None: random
@@ -228,7 +229,7 @@ def check_config(cfg:Config):
             ('warmup_epochs', 0, None, False, False), ('min_lr', 0, None, False, False), ('log_every', 1, None, False, False),
             ('clip_norm', 0, None, True, False), ('keep_last', 0, None, False, False), ('save_every', 0, None, False, False),
             ('verify_every', 0, None, False, False), ('precise_bn', 0, None, False, False), ('average_last', 0, None, False, False), ('verify_epochs', 1, None, False, False), ('shift', 0, 0.5, False, False), ('zoom', 0, 1, False, True),
-            ('jitter', 0, 1, False, False), ('grayscale', 0, 1, False, False), ('blur', 0, 1, False, False), ('erase', 0, 1, False, False)]:
+            ('jitter', 0, 1, False, False), ('grayscale', 0, 1, False, False), ('blur', 0, 1, False, False), ('erase', 0, 1, False, False), ('glasses', 0, 1, False, False)]:
         _range(cfg, name, lo, hi, lo_open, hi_open)
     if cfg.head_epochs > cfg.epochs: raise ValueError(f"head_epochs={cfg.head_epochs} must be at most epochs={cfg.epochs}")
     if cfg.min_lr >= min(cfg.lr, cfg.phase2_lr): raise ValueError(f"min_lr={cfg.min_lr} must be below the peak learning rates (lr={cfg.lr}, finetune_lr={cfg.phase2_lr})")

@@ -13,6 +13,7 @@ from .config import Config, save_config, load_config, run_dir as _run_dir, RESUM
 from .paths import atomic_write, public_path
 from .data import FaceData, LabelMap, load_face_data, face_dataset, image_dataset, EpochStream, choose_cache, peak_rss_mb
 from .augment import Augment
+from .publish import data_alignment, main_rule
 from .checkpoints import (save_model, EpochCheckpoint, RunState, read_state, save_state, restore_state, NonFiniteGuard,
                                  continue_metrics, STATE_DIR, checkpoint_table, average_weights)
 from .backbones import build_embedding_model, set_backbone_trainable
@@ -377,7 +378,9 @@ def start_run(cfg:Config, # run configuration
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(cfg.seed)
     kw = dict(image_size=cfg.image_size, crop=cfg.crop, batch_size=cfg.batch_size, seed=cfg.seed)
-    stream = EpochStream(data.train.path, data.train.label, cache=cache, augment=Augment.from_config(cfg), **kw)
+    face_scale = (main_rule(data_alignment(cfg.data), 'face_scale') or 1.0) if cfg.glasses else 1.0   # where drawn glasses go
+    if cfg.glasses: print(f'glasses: drawn on {cfg.glasses:.0%} of the training images, over the eyes of faces aligned at face scale {face_scale:g}')
+    stream = EpochStream(data.train.path, data.train.label, cache=cache, augment=Augment.from_config(cfg, face_scale), **kw)
     val_cache = cache if cache in ('memory', 'none') else str(d/'cache'/'val')
     val_ds = face_dataset(data.val.path, data.val.label, training=False, cache=val_cache, **kw) if len(data.val) else None
     rows, step_rows = (list(state.rows), list(state.step_rows)) if state else ([], [])
