@@ -4,7 +4,8 @@
 
 # %% ../nbs/02_paths.ipynb #d736d2ee
 from __future__ import annotations
-import os, re, errno
+import os, re, json, errno
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd
@@ -12,7 +13,8 @@ import cosface
 
 # %% auto #0
 __all__ = ['STATE_DIR', 'IMAGE_EXTS', 'repo_root', 'data_root', 'cache_dir', 'public_path', 'public_text', 'expand_path',
-           'DiskFullError', 'guarded_write', 'atomic_write', 'IdentityScan', 'scan_identities', 'link_identities']
+           'DiskFullError', 'guarded_write', 'atomic_write', 'IdentityScan', 'scan_identities', 'link_identities',
+           'data_alignment', 'main_rule']
 
 # %% ../nbs/02_paths.ipynb #9ba3273b
 STATE_DIR = 'state'   # the run folder's subfolder holding its resumable state (`cosface.checkpoints.RunState`)
@@ -181,3 +183,28 @@ def link_identities(src, # identity folder to take identities from
         if link.exists() or link.is_symlink(): raise FileExistsError(f"{link} exists and is not a link to {src/n}")
         link.symlink_to(src/n, target_is_directory=True)
     return scan_identities(dst)
+
+# %% ../nbs/02_paths.ipynb #db2dd8b5
+def data_alignment(data, # a training identity folder (its identities may be links into aligned folders)
+                  )->list:
+    "One dict per aligned folder the identities of `data` live in: its public path, identity count, detector, select rule, size and face_scale."
+    root = expand_path(data)
+    if root is None or not Path(root).is_dir(): return []
+    groups = Counter(d.resolve().parent for d in Path(root).iterdir() if d.is_dir())
+    out = []
+    for src, n in sorted(groups.items(), key=lambda kv: -kv[1]):
+        f = src/'align_summary.json'
+        try: s = json.loads(f.read_text()) if f.is_file() else {}
+        except ValueError: s = {}
+        out.append(dict(source=public_path(src), identities=n, detector=s.get('detector'), select=s.get('select'), image_size=s.get('image_size'),
+                        face_scale=s.get('face_scale', 1.0) if s else None))   # folders aligned before `face_scale` existed are at 1
+    return out
+
+def main_rule(alignment:list, # `data_alignment`'s result
+              key:str='select', # select, detector or face_scale
+             ):
+    "The value of `key` for most training identities (None when no aligned folder records it)."
+    votes = Counter()
+    for a in alignment:
+        if a.get(key): votes[a[key]] += a['identities']
+    return votes.most_common(1)[0][0] if votes else None

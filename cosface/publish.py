@@ -5,39 +5,13 @@
 # %% ../nbs/26a_publish.ipynb #ed853180
 from __future__ import annotations
 import json, shutil
-from collections import Counter
 from pathlib import Path
-from .paths import atomic_write, public_path, expand_path
+from .paths import atomic_write, public_path, data_alignment, main_rule
 from .runtimes import metadata_path, read_metadata
 from .backbones import backbone_text
 
 # %% auto #0
-__all__ = ['data_alignment', 'main_rule', 'model_card', 'publish_model']
-
-# %% ../nbs/26a_publish.ipynb #db2dd8b5
-def data_alignment(data, # a training identity folder (its identities may be links into aligned folders)
-                  )->list:
-    "One dict per aligned folder the identities of `data` live in: its public path, identity count, detector, select rule, size and face_scale."
-    root = expand_path(data)
-    if root is None or not Path(root).is_dir(): return []
-    groups = Counter(d.resolve().parent for d in Path(root).iterdir() if d.is_dir())
-    out = []
-    for src, n in sorted(groups.items(), key=lambda kv: -kv[1]):
-        f = src/'align_summary.json'
-        try: s = json.loads(f.read_text()) if f.is_file() else {}
-        except ValueError: s = {}
-        out.append(dict(source=public_path(src), identities=n, detector=s.get('detector'), select=s.get('select'), image_size=s.get('image_size'),
-                        face_scale=s.get('face_scale', 1.0) if s else None))   # folders aligned before `face_scale` existed are at 1
-    return out
-
-def main_rule(alignment:list, # `data_alignment`'s result
-              key:str='select', # select, detector or face_scale
-             ):
-    "The value of `key` for most training identities (None when no aligned folder records it)."
-    votes = Counter()
-    for a in alignment:
-        if a.get(key): votes[a[key]] += a['identities']
-    return votes.most_common(1)[0][0] if votes else None
+__all__ = ['model_card', 'publish_model']
 
 # %% ../nbs/26a_publish.ipynb #abe5be31
 def model_card(name:str, # the published model's name (its folder)

@@ -4,14 +4,15 @@
 
 # %% ../nbs/03_testing.ipynb #bb856ea4
 from __future__ import annotations
-import os
+import os, json
 from pathlib import Path
 import numpy as np
 from .paths import data_root
 
 # %% auto #0
-__all__ = ['write_toy_faces', 'write_bad_files', 'write_hostile_images', 'write_hostile_inputs', 'write_random_faces',
-           'tiny_config', 'real_data', 'similarity', 'transform_points', 'solid_image', 'ColourDetector']
+__all__ = ['write_toy_faces', 'write_aligned_links', 'write_bad_files', 'write_hostile_images', 'write_hostile_inputs',
+           'write_random_faces', 'tiny_config', 'real_data', 'similarity', 'transform_points', 'solid_image',
+           'ColourDetector']
 
 # %% ../nbs/03_testing.ipynb #da480c4f
 def write_toy_faces(root, # folder to create
@@ -28,6 +29,21 @@ def write_toy_faces(root, # folder to create
             img = np.full((size, size, 3), 40*(i+1) % 256, np.uint8); img[:, :size//2, i % 3] = 200 + j
             cv2.imwrite(str(root/f'id{i}'/f'id{i}_{j+1:04d}.png'), img)
     return root
+
+# %% ../nbs/03_testing.ipynb #95bfd225
+def write_aligned_links(root, # folder to create
+                       )->Path:
+    "A training folder of links into two aligned folders: 3 identities aligned `center` at face scale 0.8, 1 `largest` recorded before face_scale existed."
+    root = Path(root)
+    for folder, rule, names in (('aligned_a', 'center', ['p1', 'p2', 'p3']), ('aligned_b', 'largest', ['q1'])):
+        for n in names: (root/folder/n).mkdir(parents=True)
+        (root/folder/'align_summary.json').write_text(json.dumps({'detector': 'mtcnn', 'select': rule, 'image_size': 112,
+                                                                   **({'face_scale': 0.8} if rule == 'center' else {})}))
+    (root/'train').mkdir()
+    for n in ('p1', 'p2', 'p3'): (root/'train'/n).symlink_to(root/'aligned_a'/n)
+    (root/'train'/'q1').symlink_to(root/'aligned_b'/'q1')
+    return root/'train'
+
 
 # %% ../nbs/03_testing.ipynb #11b5ee8e
 def write_bad_files(folder, # where to write them

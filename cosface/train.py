@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import keras
 from .config import Config, save_config, load_config, run_dir as _run_dir, RESUMABLE
-from .paths import atomic_write, public_path
+from .paths import atomic_write, public_path, data_alignment, main_rule
 from .data import FaceData, LabelMap, load_face_data, face_dataset, image_dataset, EpochStream, choose_cache, peak_rss_mb
 from .augment import Augment
-from .publish import data_alignment, main_rule
 from .checkpoints import (save_model, EpochCheckpoint, RunState, read_state, save_state, restore_state, NonFiniteGuard,
                                  continue_metrics, STATE_DIR, checkpoint_table, average_weights)
 from .backbones import build_embedding_model, set_backbone_trainable
@@ -378,11 +377,12 @@ def start_run(cfg:Config, # run configuration
         tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(cfg.seed)
     kw = dict(image_size=cfg.image_size, crop=cfg.crop, batch_size=cfg.batch_size, seed=cfg.seed)
-    face_scale = main_rule(data_alignment(cfg.data), 'face_scale') if cfg.glasses else None   # where drawn glasses go
-    if cfg.glasses: print(f'glasses: drawn on {cfg.glasses:.0%} of the training images, over the eyes of faces aligned at face scale {face_scale or 1:g}'
-                          + ('' if face_scale else ' (warning: no alignment record in the training folder, so face scale 1 is assumed; '
-                                                   'the glasses sit right only on faces aligned to the ArcFace template: align them with cosface_align)'))
-    stream = EpochStream(data.train.path, data.train.label, cache=cache, augment=Augment.from_config(cfg, face_scale or 1.0), **kw)
+    recorded = main_rule(data_alignment(cfg.data), 'face_scale') if cfg.glasses else None   # where drawn glasses go
+    face_scale = recorded or 1.0
+    if cfg.glasses: print(f'glasses: drawn on {cfg.glasses:.0%} of the training images, over the eyes of faces aligned at face scale {face_scale:g}'
+                          + ('' if recorded else ' (warning: no alignment record in the training folder, so face scale 1 is assumed; '
+                                                 'the glasses sit right only on faces aligned to the ArcFace template: align them with cosface_align)'))
+    stream = EpochStream(data.train.path, data.train.label, cache=cache, augment=Augment.from_config(cfg, face_scale), **kw)
     val_cache = cache if cache in ('memory', 'none') else str(d/'cache'/'val')
     val_ds = face_dataset(data.val.path, data.val.label, training=False, cache=val_cache, **kw) if len(data.val) else None
     rows, step_rows = (list(state.rows), list(state.step_rows)) if state else ([], [])
